@@ -1,0 +1,101 @@
+# failsmall — GNU make. `make` builds, `make test` runs every test,
+# `make asan` runs them again under AddressSanitizer + UBSan.
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+BUILD   ?= build
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+DEFS    := -D_GNU_SOURCE -DFIU_ENABLE=1
+SAN     ?=
+
+PKGS    := libuv libcjson libfiu
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Debian's http-parser ships no .pc file; use it when a distribution does.
+HTTP_PARSER_LIBS := $(shell pkg-config --libs http-parser 2>/dev/null || echo -lhttp_parser)
+CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+
+ALL_CFLAGS := $(WARN) $(DEFS) $(CFLAGS) $(SAN) -MMD -MP -Ifleet/lib $(PKG_CFLAGS)
+LDLIBS     := $(PKG_LIBS) $(HTTP_PARSER_LIBS) -lm -lpthread
+
+SERVICES := origin configstore botmod proxy dashboard
+BINS     := $(SERVICES:%=$(BUILD)/fs-%)
+
+# Everything in fleet/ but the mains goes into one archive that services and
+# tests link; module prefixes keep the names apart.
+FLEET_SRC := $(wildcard fleet/lib/*.c) \
+             $(filter-out %/main.c,$(foreach s,$(SERVICES),$(wildcard fleet/$(s)/*.c)))
+FLEET_OBJ := $(FLEET_SRC:%.c=$(BUILD)/obj/%.o)
+FLEET_LIB := $(BUILD)/libfsfleet.a
+
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+E2E       := $(sort $(wildcard tests/e2e/*.sh))
+
+DEB_PKGS := build-essential pkg-config libuv1-dev libfiu-dev fiu-utils libcjson-dev \
+            libcmocka-dev gnuplot-nox libhttp-parser-dev curl procps
+
+.PHONY: all deps test unit e2e asan run bench install uninstall clean format check-format
+
+all: $(BINS) $(UNIT_BINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(FLEET_LIB): $(FLEET_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/fs-%: $(BUILD)/obj/fleet/%/main.o $(FLEET_LIB)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(FLEET_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Itests/unit -o $@ $< $(FLEET_LIB) $(CMOCKA_LIBS) $(LDLIBS)
+
+# Installs the Debian packages the build and tests need, when missing.
+deps:
+	@sh scripts/deps.sh $(DEB_PKGS)
+
+unit: $(UNIT_BINS)
+	@sh scripts/run-tests.sh unit $(UNIT_BINS)
+
+e2e: $(BINS)
+	@FS_BUILD=$(abspath $(BUILD)) sh scripts/run-tests.sh e2e $(E2E)
+
+test: all
+	@$(MAKE) --no-print-directory unit e2e
+
+# The same tests, built separately, under AddressSanitizer + UBSan.
+asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" test
+
+run: deps all
+	@sh scripts/run.sh $(BUILD)
+
+bench: all
+	@sh scripts/bench.sh $(BUILD)
+
+install: $(BINS)
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)
+
+uninstall:
+	rm -f $(SERVICES:%=$(DESTDIR)$(BINDIR)/fs-%)
+
+format:
+	clang-format -i $(shell find fleet harness injectors reports tests -name '*.[ch]')
+
+check-format:
+	@clang-format --dry-run --Werror $(shell find fleet harness injectors reports tests -name '*.[ch]')
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
