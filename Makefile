@@ -36,7 +36,7 @@ UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 E2E       := $(sort $(wildcard tests/e2e/*.sh))
 
 DEB_PKGS := build-essential pkg-config libuv1-dev libfiu-dev fiu-utils libcjson-dev \
-            libcmocka-dev gnuplot-nox libhttp-parser-dev curl procps
+            libcmocka-dev gnuplot-nox libhttp-parser-dev curl procps wrk
 
 .PHONY: all deps test unit e2e asan run bench install uninstall clean format check-format
 
@@ -68,8 +68,11 @@ unit: $(UNIT_BINS)
 e2e: $(BINS)
 	@FS_BUILD=$(abspath $(BUILD)) sh scripts/run-tests.sh e2e $(E2E)
 
+# Unit tests first, then end-to-end runs, one after the other: the e2e runs
+# measure timings and must not compete with the unit tests for the 2 cores.
 test: all
-	@$(MAKE) --no-print-directory unit e2e
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory e2e
 
 # The same tests, built separately, under AddressSanitizer + UBSan.
 asan:

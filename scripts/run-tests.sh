@@ -10,7 +10,7 @@ for t in "$@"; do
     name=$(basename "$t")
     case $kind in
     unit) timeout 300 "$t" ;;
-    e2e) timeout 300 sh "$t" ;;
+    e2e) timeout 300 bash "$t" ;;
     esac
     rc=$?
     if [ $rc -eq 0 ]; then
