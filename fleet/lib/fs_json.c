@@ -43,6 +43,32 @@ static int fs__json_syntax_error(const char *buf, size_t len, size_t off, const 
     return -EINVAL;
 }
 
+/* Bracket depth at off, outside strings: tells cJSON's nesting limit apart
+ * from an ordinary syntax error, which it reports the same way. */
+static size_t fs__json_depth(const char *buf, size_t off)
+{
+    size_t depth = 0;
+    int in_string = 0;
+
+    for (size_t i = 0; i < off; i++) {
+        char c = buf[i];
+
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = 0;
+        } else if (c == '"') {
+            in_string = 1;
+        } else if (c == '[' || c == '{') {
+            depth++;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return depth;
+}
+
 int fs_json_parse(const char *buf, size_t len, size_t max, cJSON **out, char *err, size_t errlen)
 {
     const char *end = NULL;
@@ -65,15 +91,17 @@ int fs_json_parse(const char *buf, size_t len, size_t max, cJSON **out, char *er
     root = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
     if (root == NULL) {
         size_t off = end && end >= buf ? (size_t)(end - buf) : len;
+        char what[64] = "syntax error";
 
-        return fs__json_syntax_error(buf, len, off, "syntax error", err, errlen);
+        if (fs__json_depth(buf, off) >= CJSON_NESTING_LIMIT)
+            snprintf(what, sizeof(what), "nested deeper than %d levels", CJSON_NESTING_LIMIT);
+        return fs__json_syntax_error(buf, len, off, what, err, errlen);
     }
     for (i = (size_t)(end - buf); i < len && fs__json_space(buf[i]); i++)
         ;
     if (i < len) {
         cJSON_Delete(root);
-        return fs__json_syntax_error(buf, len, i, "trailing data after the document", err,
-                                     errlen);
+        return fs__json_syntax_error(buf, len, i, "trailing data after the document", err, errlen);
     }
     *out = root;
     return 0;

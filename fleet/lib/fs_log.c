@@ -112,8 +112,7 @@ static int fs__log_vappend(char **line, size_t *cap, size_t *n, char *stackbuf, 
     return 0;
 }
 
-static int fs__log_append(char **line, size_t *cap, size_t *n, char *stackbuf, const char *fmt,
-                          ...)
+static int fs__log_append(char **line, size_t *cap, size_t *n, char *stackbuf, const char *fmt, ...)
 {
     va_list ap;
     int rc;
@@ -129,23 +128,22 @@ void fs_log(const fs_log_t *log, fs_log_level_t level, const char *event, const 
     char stackbuf[FS_LOG_LINE], ts[32], svc[96], node[96], ev[128];
     char *line = stackbuf;
     size_t cap = sizeof(stackbuf), n = 0;
-    FILE *out = log->out ? log->out : stderr;
+    FILE *out;
     struct timespec now;
     struct tm tm;
     int lv = level < FS_LOG_DEBUG || level > FS_LOG_ERROR ? FS_LOG_ERROR : level;
 
-    if (level < log->min_level)
+    if (log == NULL || level < log->min_level)
         return;
+    out = log->out ? log->out : stderr;
     clock_gettime(CLOCK_REALTIME, &now);
     gmtime_r(&now.tv_sec, &tm);
     strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-    if (fs__log_append(&line, &cap, &n, stackbuf, "ts=%s.%03ldZ svc=%s", ts,
-                       now.tv_nsec / 1000000L,
+    if (fs__log_append(&line, &cap, &n, stackbuf, "ts=%s.%03ldZ svc=%s", ts, now.tv_nsec / 1000000L,
                        fs_log_quote(svc, sizeof(svc), log->service ? log->service : "-")) < 0)
         goto write;
-    if (log->node &&
-        fs__log_append(&line, &cap, &n, stackbuf, " node=%s",
-                       fs_log_quote(node, sizeof(node), log->node)) < 0)
+    if (log->node && fs__log_append(&line, &cap, &n, stackbuf, " node=%s",
+                                    fs_log_quote(node, sizeof(node), log->node)) < 0)
         goto write;
     if (fs__log_append(&line, &cap, &n, stackbuf, " level=%s event=%s", fs__log_levels[lv],
                        fs_log_quote(ev, sizeof(ev), event ? event : "-")) < 0)

@@ -21,9 +21,9 @@ static const char *const fs__metrics_le_text[FS_METRICS_NBUCKETS] = {
 
 struct fs_metric_s {
     fs_metric_kind_t kind;
-    char *labels;  /* "" or `key="v"`, without the constant labels */
-    double value;  /* counter, gauge */
-    double sum;    /* histogram */
+    char *labels; /* "" or `key="v"`, without the constant labels */
+    double value; /* counter, gauge */
+    double sum;   /* histogram */
     uint64_t count;
     uint64_t buckets[FS_METRICS_NBUCKETS]; /* per bucket, not cumulative */
     struct fs_metric_s *next;

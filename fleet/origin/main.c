@@ -1,0 +1,85 @@
+/* fs-origin: command line. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fs_cli.h"
+#include "origin.h"
+
+enum { OPT_LATENCY = FS_OPT_SERVICE };
+
+static const char usage[] =
+    "usage: fs-origin --listen 127.0.0.1:PORT [options]\n"
+    "\n"
+    "The customer backend: any GET answers 200 \"origin ok\".\n"
+    "\n"
+    "  --latency-ms N            delay before each answer (default 0)\n" FS_CLI_COMMON_HELP;
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        FS_CLI_COMMON_OPTIONS,
+        {"latency-ms", required_argument, NULL, OPT_LATENCY},
+        {NULL, 0, NULL, 0},
+    };
+    const char *prog = "fs-origin";
+    fs_cli_common_t cli = {.posture = FS_POSTURE_LEGACY};
+    fs_origin_config_t cfg = {0};
+    fs_origin_t *origin = NULL;
+    uv_loop_t loop;
+    char err[256];
+    int opt, rc;
+
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        unsigned long v;
+
+        switch (opt) {
+        case FS_OPT_HELP:
+            fputs(usage, stdout);
+            return 0;
+        case FS_OPT_VERSION:
+            puts("fs-origin failsmall " FS_VERSION);
+            return 0;
+        case OPT_LATENCY:
+            if (fs_cli_uint(optarg, FS_ORIGIN_LATENCY_MAX, &v) < 0) {
+                fs_cli_error(prog, "latency-ms", "expected 0..%d, got '%s'", FS_ORIGIN_LATENCY_MAX,
+                             optarg);
+                return FS_EXIT_USAGE;
+            }
+            cfg.latency_ms = v;
+            break;
+        case '?':
+            fs_cli_error(prog, NULL, "%s: unknown flag or missing value", argv[optind - 1]);
+            return FS_EXIT_USAGE;
+        default:
+            rc = fs_cli_common_option(prog, opt, optarg, &cli);
+            if (rc < 0)
+                return FS_EXIT_USAGE;
+            if (rc == 0) {
+                fs_cli_error(prog, NULL, "%s: unknown flag", argv[optind - 1]);
+                return FS_EXIT_USAGE;
+            }
+        }
+    }
+    if (optind < argc) {
+        fs_cli_error(prog, NULL, "%s: unexpected argument", argv[optind]);
+        return FS_EXIT_USAGE;
+    }
+    if (fs_cli_common_check(prog, &cli, 0) < 0)
+        return FS_EXIT_USAGE;
+
+    if (uv_loop_init(&loop) != 0) {
+        fprintf(stderr, "%s: cannot create the event loop\n", prog);
+        return 1;
+    }
+    rc = fs_origin_new(&loop, &cli, &cfg, &origin, err, sizeof(err));
+    if (rc < 0) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        return 1;
+    }
+    fs_service_run(fs_origin_service(origin));
+    fs_origin_free(origin);
+    uv_loop_close(&loop);
+    return 0;
+}
