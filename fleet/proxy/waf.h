@@ -34,8 +34,7 @@ typedef struct fs_waf_rules_s fs_waf_rules_t;
  * On success *out is owned by the caller (fs_waf_rules_free). Returns 0,
  * -ENODATA (empty), -E2BIG (over FS_WAF_MAX_BYTES) or -EINVAL, with err
  * naming the JSON path or line:column. */
-int fs_waf_rules_parse(const char *buf, size_t len, fs_waf_rules_t **out, char *err,
-                       size_t errlen);
+int fs_waf_rules_parse(const char *buf, size_t len, fs_waf_rules_t **out, char *err, size_t errlen);
 
 void fs_waf_rules_free(fs_waf_rules_t *r);
 
