@@ -28,14 +28,18 @@ typedef void (*fs_http_observe_cb)(const fs_http_req_t *req, int status, double 
                                    void *data);
 
 /* Binds addr (port 0 = any free port), listens, and serves on loop.
- * Returns 0 or a negative libuv error code. */
-int fs_http_server_start(uv_loop_t *loop, const struct sockaddr *addr,
-                         fs_http_handler_cb handler, void *data, fs_http_server_t **out);
+ * Returns 0 or a negative libuv error code; after a failure the loop must
+ * run once more (to release a closed handle) before uv_loop_close(). */
+int fs_http_server_start(uv_loop_t *loop, const struct sockaddr *addr, fs_http_handler_cb handler,
+                         void *data, fs_http_server_t **out);
 
 /* The address actually bound (resolves port 0). */
 int fs_http_server_addr(const fs_http_server_t *s, struct sockaddr_storage *out);
 
 void fs_http_server_set_observer(fs_http_server_t *s, fs_http_observe_cb cb, void *data);
+
+/* Connections accepted since start, for tests (keep-alive reuse) and metrics. */
+uint64_t fs_http_server_accepted(const fs_http_server_t *s);
 
 /* Stops listening and closes every connection; requests still pending stay
  * valid and their fs_http_respond() becomes a no-op. The server is freed once
@@ -95,8 +99,7 @@ typedef struct {
 typedef void (*fs_http_client_cb)(int status, const fs_http_resp_t *resp, void *data);
 
 /* A pool of keep-alive connections to one upstream. Returns 0 or -ENOMEM. */
-int fs_http_client_new(uv_loop_t *loop, const struct sockaddr *upstream,
-                       fs_http_client_t **out);
+int fs_http_client_new(uv_loop_t *loop, const struct sockaddr *upstream, fs_http_client_t **out);
 
 /* Sends call (copied; the caller's buffers may go at once) on an idle
  * connection or a new one. Returns 0 (cb will fire) or a negative code
