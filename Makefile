@@ -18,7 +18,8 @@ HTTP_PARSER_LIBS := $(shell pkg-config --libs http-parser 2>/dev/null || echo -l
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
-ALL_CFLAGS := $(WARN) $(DEFS) $(CFLAGS) $(SAN) -MMD -MP -Ifleet/lib $(PKG_CFLAGS)
+ALL_CFLAGS := $(WARN) $(DEFS) $(CFLAGS) $(SAN) -MMD -MP -Ifleet/lib -Iharness -Iinjectors \
+              $(PKG_CFLAGS)
 LDLIBS     := $(PKG_LIBS) $(HTTP_PARSER_LIBS) -lm -lpthread
 
 SERVICES := origin configstore botmod proxy dashboard
@@ -31,12 +32,24 @@ FLEET_SRC := $(wildcard fleet/lib/*.c) \
 FLEET_OBJ := $(FLEET_SRC:%.c=$(BUILD)/obj/%.o)
 FLEET_LIB := $(BUILD)/libfsfleet.a
 
+# The harness: everything in harness/ and injectors/ but the mains, in a
+# second archive; build/failsmall is harness/main.c, build/fs-exec the tiny
+# exec wrapper the supervisor starts every fleet process through.
+HARNESS_SRC := $(filter-out harness/main.c harness/fs-exec.c,$(wildcard harness/*.c)) \
+               $(wildcard injectors/*.c)
+HARNESS_OBJ := $(HARNESS_SRC:%.c=$(BUILD)/obj/%.o)
+HARNESS_LIB := $(BUILD)/libfsharness.a
+BINS += $(if $(wildcard harness/main.c),$(BUILD)/failsmall) \
+        $(if $(wildcard harness/fs-exec.c),$(BUILD)/fs-exec)
+
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 E2E       := $(sort $(wildcard tests/e2e/*.sh))
 
 DEB_PKGS := build-essential pkg-config libuv1-dev libfiu-dev fiu-utils libcjson-dev \
             libcmocka-dev gnuplot-nox libhttp-parser-dev curl procps wrk
+
+.SECONDARY:
 
 .PHONY: all deps test unit e2e asan run bench install uninstall clean format check-format
 
@@ -51,12 +64,24 @@ $(FLEET_LIB): $(FLEET_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+$(HARNESS_LIB): $(HARNESS_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/failsmall: $(BUILD)/obj/harness/main.o $(HARNESS_LIB) $(FLEET_LIB)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/fs-exec: $(BUILD)/obj/harness/fs-exec.o
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^
+
 $(BUILD)/fs-%: $(BUILD)/obj/fleet/%/main.o $(FLEET_LIB)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(FLEET_LIB)
+$(BUILD)/tests/%: tests/unit/%.c $(HARNESS_LIB) $(FLEET_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Itests/unit -o $@ $< $(FLEET_LIB) $(CMOCKA_LIBS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Itests/unit -o $@ $< $(HARNESS_LIB) $(FLEET_LIB) \
+	    $(CMOCKA_LIBS) $(LDLIBS)
 
 # Installs the Debian packages the build and tests need, when missing.
 deps:
@@ -90,7 +115,7 @@ install: $(BINS)
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)
 
 uninstall:
-	rm -f $(SERVICES:%=$(DESTDIR)$(BINDIR)/fs-%)
+	rm -f $(notdir $(BINS):%=$(DESTDIR)$(BINDIR)/%)
 
 format:
 	clang-format -i $(shell find fleet harness injectors reports tests -name '*.[ch]')

@@ -9,6 +9,7 @@
 #include <fiu.h>
 
 #include "fs_json.h"
+#include "fs_dep.h"
 #include "fs_poll.h"
 
 #define JSON_TYPE "application/json"
@@ -19,6 +20,7 @@ struct fs_botmod_s {
     const fs_log_t *log;
     fs_scorer_t *scorer;
     fs_poll_t *poll;
+    fs_dep_t configstore; /* the poller's calls */
     /* Answers this node failed (5xx) since the last health report. */
     uint64_t errors, errors_reported;
 };
@@ -188,12 +190,15 @@ static int fs__botmod_start(fs_botmod_t *b, uv_loop_t *loop, const fs_cli_common
     sc.version = fs_service_config_version(b->svc, FS_BOTMOD_KEY);
     sc.rejected = fs_service_config_rejected(b->svc, FS_BOTMOD_KEY);
     sc.fallback = fs_service_fallbacks(b->svc, "builtin_defaults");
-    if (!sc.version || !sc.rejected || !sc.fallback || (rc = fs_scorer_new(&sc, &b->scorer)) < 0) {
+    if (!sc.version || !sc.rejected || !sc.fallback ||
+        fs_dep_init(&b->configstore, fs_service_metrics(b->svc), "configstore") < 0 ||
+        (rc = fs_scorer_new(&sc, &b->scorer)) < 0) {
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;
     }
     memset(&pc, 0, sizeof(pc));
     pc.key = FS_BOTMOD_KEY;
+    pc.dep = &b->configstore;
     pc.node = cli->node;
     pc.configstore = (const struct sockaddr *)&b->cfg.configstore;
     pc.interval_ms = b->cfg.poll_ms;

@@ -12,7 +12,6 @@
 static const char *const dep_names[DEP_COUNT] = {"botmod", "configstore"};
 static const char *const dep_points[DEP_COUNT] = {"dashboard/challenge/call",
                                                   "dashboard/configstore/call"};
-static const char *const outcome_names[OUT_COUNT] = {"ok", "error", "timeout", "refused"};
 
 /* ---- answers ---- */
 
@@ -84,19 +83,9 @@ void fs__dash_call_fail(fs__dash_call_t *c, int status, const char *extra, const
 
 static void dep_count(fs_dashboard_t *d, int dep, int status)
 {
-    int out;
-
     if (status == -ECANCELED) /* our own stop, not the dependency's doing */
         return;
-    if (status == -ETIMEDOUT)
-        out = OUT_TIMEOUT;
-    else if (status == -ECONNREFUSED)
-        out = OUT_REFUSED;
-    else if (status < 0 || status >= 500)
-        out = OUT_ERROR;
-    else
-        out = OUT_OK;
-    fs_metric_add(d->calls[dep][out], 1);
+    fs_dep_count(&d->deps[dep], fs_dep_classify(status));
 }
 
 static void dep_cb(int status, const fs_http_resp_t *resp, void *data)
@@ -265,22 +254,11 @@ static int check_config(const fs_dashboard_config_t *cfg, char *err, size_t errl
 static void create_metrics(fs_dashboard_t *d)
 {
     fs_metrics_t *m = fs_service_metrics(d->svc);
-    char labels[96];
 
-    /* Created up front so every series reads 0 rather than being absent. */
-    for (int i = 0; i < DEP_COUNT; i++) {
-        for (int j = 0; j < OUT_COUNT; j++) {
-            snprintf(labels, sizeof(labels), "dep=\"%s\",outcome=\"%s\"", dep_names[i],
-                     outcome_names[j]);
-            d->calls[i][j] =
-                fs_metrics_series(m, FS_METRIC_COUNTER, "failsmall_dependency_calls_total",
-                                  "Calls to a dependency, per outcome.", labels);
-        }
-        /* the dashboard never retries, which is worth showing as a 0 */
-        snprintf(labels, sizeof(labels), "dep=\"%s\"", dep_names[i]);
-        fs_metrics_series(m, FS_METRIC_COUNTER, "failsmall_retries_total",
-                          "Retried calls to a dependency.", labels);
-    }
+    /* Created up front so every series reads 0 rather than being absent; the
+     * dashboard never retries, which is worth showing as a 0 too. */
+    for (int i = 0; i < DEP_COUNT; i++)
+        fs_dep_init(&d->deps[i], m, dep_names[i]);
     d->break_glass_logins = fs_service_fallbacks(d->svc, "break_glass");
 }
 

@@ -7,6 +7,7 @@
 
 #include "dashboard.h"
 #include "fs_addr.h"
+#include "fs_dep.h"
 #include "fs_http.h"
 #include "fs_log.h"
 #include "fs_metrics.h"
@@ -19,7 +20,6 @@
 #define WAF_KEY     "waf/rules"
 
 enum { DEP_BOTMOD, DEP_CONFIGSTORE, DEP_COUNT };
-enum { OUT_OK, OUT_ERROR, OUT_TIMEOUT, OUT_REFUSED, OUT_COUNT };
 
 struct fs_dashboard_s {
     fs_service_t *svc;
@@ -32,7 +32,7 @@ struct fs_dashboard_s {
     int break_glass;
     char token[FS_LOGIN_SECRET_MAX + 1];
     char password[FS_LOGIN_SECRET_MAX + 1];
-    fs_metric_t *calls[DEP_COUNT][OUT_COUNT];
+    fs_dep_t deps[DEP_COUNT];
     fs_metric_t *break_glass_logins;
     size_t pending;
     int killswitch_busy; /* one read-modify-write of waf/rules at a time */

@@ -3,6 +3,8 @@
  * hand so that a staged rollout can gate on this node. */
 #include "fs_poll.h"
 
+#include "fs_dep.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -24,6 +26,7 @@ struct fs_poll_s {
     fs_poll_apply_cb apply;
     fs_poll_errors_cb errors;
     void *data;
+    fs_dep_t *dep;
     int busy;    /* a fetch or its report is in flight: ticks are skipped */
     int closing; /* callbacks only return from now on */
     int failing; /* the last fetch failed: repeat failures log at debug */
@@ -78,6 +81,7 @@ static void fs__poll_report_cb(int status, const fs_http_resp_t *resp, void *dat
     if (p->closing || status == -ECANCELED)
         return;
     p->busy = 0;
+    fs_dep_count(p->dep, fs_dep_classify(status));
     if (status != 204)
         fs_log(&p->log, FS_LOG_DEBUG, "health_report_failed", "key=%s status=%d", p->key, status);
 }
@@ -143,6 +147,7 @@ static void fs__poll_fetch_cb(int status, const fs_http_resp_t *resp, void *data
     if (p->closing || status == -ECANCELED)
         return;
     p->busy = 0;
+    fs_dep_count(p->dep, fs_dep_classify(status));
     if (status < 0) {
         fs__poll_failed(p, strerror(-status));
         return;
@@ -183,6 +188,7 @@ static void fs__poll_timer_cb(uv_timer_t *t)
     if (p->fetch_point && fiu_fail(p->fetch_point)) {
         fs_log(&p->log, FS_LOG_DEBUG, "config_fetch_failed", "key=%s reason=injected point=%s",
                p->key, p->fetch_point);
+        fs_dep_count(p->dep, FS_DEP_ERROR);
         return;
     }
     call.method = "GET";
@@ -231,6 +237,7 @@ int fs_poll_start(uv_loop_t *loop, const fs_poll_config_t *cfg, const fs_log_t *
     p->apply = cfg->apply;
     p->errors = cfg->errors;
     p->data = cfg->data;
+    p->dep = cfg->dep;
     p->key = strdup(cfg->key);
     p->node = cfg->node ? strdup(cfg->node) : NULL;
     p->fetch_point = cfg->fetch_point ? strdup(cfg->fetch_point) : NULL;

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <uv.h>
 
+#include "fs_dep.h"
 #include "fs_log.h"
 
 typedef struct fs_poll_s fs_poll_t;
@@ -32,6 +33,7 @@ typedef struct {
     fs_poll_apply_cb apply;
     fs_poll_errors_cb errors; /* may be NULL */
     void *data;
+    fs_dep_t *dep; /* counts fetches and reports as calls to configstore; may be NULL */
 } fs_poll_config_t;
 
 /* Starts polling on loop; cfg strings are copied. Returns 0 or a negative

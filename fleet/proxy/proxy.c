@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const fs__proxy_outcomes[FS__PROXY_OUTCOMES] = {"ok", "error", "timeout",
-                                                                   "refused"};
 static const char *const fs__proxy_deps[FS__PROXY_DEPS] = {"botmod", "origin"};
 
 void fs_proxy_config_default(fs_proxy_config_t *cfg, fs_posture_t posture)
@@ -121,23 +119,13 @@ static int fs__proxy_metrics(fs_proxy_t *p)
     char labels[96];
 
     for (int d = 0; d < FS__PROXY_DEPS; d++) {
-        for (int o = 0; o < FS__PROXY_OUTCOMES; o++) {
-            snprintf(labels, sizeof(labels), "dep=\"%s\",outcome=\"%s\"", fs__proxy_deps[d],
-                     fs__proxy_outcomes[o]);
-            p->m_calls[d][o] =
-                fs_metrics_series(m, FS_METRIC_COUNTER, "failsmall_dependency_calls_total",
-                                  "Calls to a dependency, per attempt and outcome.", labels);
-            if (p->m_calls[d][o] == NULL)
-                return -ENOMEM;
-        }
-        snprintf(labels, sizeof(labels), "dep=\"%s\"", fs__proxy_deps[d]);
-        p->m_retries[d] = fs_metrics_series(m, FS_METRIC_COUNTER, "failsmall_retries_total",
-                                            "Retried calls to a dependency.", labels);
-        if (p->m_retries[d] == NULL)
+        if (fs_dep_init(&p->m_deps[d], m, fs__proxy_deps[d]) < 0)
             return -ENOMEM;
     }
-    for (int o = FS__PROXY_ERROR; o < FS__PROXY_OUTCOMES; o++) {
-        snprintf(labels, sizeof(labels), "botmod-%s", fs__proxy_outcomes[o]);
+    if (fs_dep_init(&p->m_configstore, m, "configstore") < 0)
+        return -ENOMEM;
+    for (int o = FS_DEP_ERROR; o < FS_DEP_OUTCOMES; o++) {
+        snprintf(labels, sizeof(labels), "botmod-%s", fs_dep_outcome_name(o));
         if ((p->m_fallbacks[o] = fs_service_fallbacks(p->svc, labels)) == NULL)
             return -ENOMEM;
     }
@@ -177,6 +165,7 @@ static int fs__proxy_start(fs_proxy_t *p, char *err, size_t errlen)
     }
     memset(&poll, 0, sizeof(poll));
     poll.key = FS_PROXY_RULES_KEY;
+    poll.dep = &p->m_configstore;
     poll.node = p->node;
     poll.configstore = (const struct sockaddr *)&p->cfg.configstore;
     poll.interval_ms = p->cfg.poll_ms;

@@ -6,20 +6,13 @@
 
 #include "fs_http.h"
 #include "fs_log.h"
+#include "fs_dep.h"
 #include "fs_metrics.h"
 #include "fs_poll.h"
 
 typedef enum { FS__PROXY_BOTMOD, FS__PROXY_ORIGIN, FS__PROXY_DEPS } fs__proxy_dep_t;
 
 /* A call attempt's outcome, as the metrics label it. */
-typedef enum {
-    FS__PROXY_OK,
-    FS__PROXY_ERROR,
-    FS__PROXY_TIMEOUT,
-    FS__PROXY_REFUSED,
-    FS__PROXY_OUTCOMES
-} fs__proxy_outcome_t;
-
 typedef struct fs__proxy_req_s fs__proxy_req_t;
 
 /* Log lines that could come once per request are limited to one a second;
@@ -45,9 +38,9 @@ struct fs_proxy_s {
     fs__proxy_ratelimit_t waf_log, fallback_log, match_log;
     fs__proxy_req_t *head; /* requests in flight */
     int stopping;
-    fs_metric_t *m_calls[FS__PROXY_DEPS][FS__PROXY_OUTCOMES];
-    fs_metric_t *m_retries[FS__PROXY_DEPS];
-    fs_metric_t *m_fallbacks[FS__PROXY_OUTCOMES]; /* per botmod failure outcome */
+    fs_dep_t m_deps[FS__PROXY_DEPS];
+    fs_dep_t m_configstore;                    /* the WAF rules poller's calls */
+    fs_metric_t *m_fallbacks[FS_DEP_OUTCOMES]; /* per botmod failure outcome */
     fs_metric_t *m_version, *m_rejected, *m_waf_errors;
 };
 

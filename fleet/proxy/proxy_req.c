@@ -33,8 +33,8 @@ struct fs__proxy_req_s {
     const char *degraded;
 };
 
-static const char *const fs__proxy_degraded[FS__PROXY_OUTCOMES] = {
-    NULL, "botmod-error", "botmod-timeout", "botmod-refused"};
+static const char *const fs__proxy_degraded[FS_DEP_OUTCOMES] = {NULL, "botmod-error",
+                                                                "botmod-timeout", "botmod-refused"};
 
 static void fs__proxy_attempt(fs__proxy_req_t *r);
 static void fs__proxy_decide(fs__proxy_req_t *r);
@@ -194,13 +194,13 @@ static void fs__proxy_stage(fs__proxy_req_t *r, fs__proxy_dep_t dep)
 /* The stage ran out of attempts: botmod fails closed or open, origin maps
  * to 504 for its deadline and 502 for anything else (a 5xx included, so
  * the status a client sees names the interface that failed). */
-static void fs__proxy_failed(fs__proxy_req_t *r, fs__proxy_outcome_t outcome)
+static void fs__proxy_failed(fs__proxy_req_t *r, fs_dep_outcome_t outcome)
 {
     fs_proxy_t *p = r->p;
     uint64_t suppressed;
 
     if (r->dep == FS__PROXY_ORIGIN) {
-        if (outcome == FS__PROXY_TIMEOUT)
+        if (outcome == FS_DEP_TIMEOUT)
             fs__proxy_error(r, 504, "{\"error\":\"origin timed out\"}");
         else
             fs__proxy_error(r, 502, "{\"error\":\"origin failed\"}");
@@ -237,7 +237,7 @@ static void fs__proxy_backoff_cb(uv_timer_t *t)
 static void fs__proxy_done(fs__proxy_req_t *r, int status, const fs_http_resp_t *resp)
 {
     fs_proxy_t *p = r->p;
-    fs__proxy_outcome_t outcome = FS__PROXY_OK;
+    fs_dep_outcome_t outcome;
     int retryable = 0, score = -1;
     uint64_t delay;
 
@@ -245,21 +245,16 @@ static void fs__proxy_done(fs__proxy_req_t *r, int status, const fs_http_resp_t 
         fs__proxy_req_abort(r);
         return;
     }
-    if (status < 0) {
-        outcome = status == -ETIMEDOUT      ? FS__PROXY_TIMEOUT
-                  : status == -ECONNREFUSED ? FS__PROXY_REFUSED
-                                            : FS__PROXY_ERROR;
-        retryable = 1;
-    } else if (status >= 500) {
-        outcome = FS__PROXY_ERROR;
+    outcome = fs_dep_classify(status);
+    if (outcome != FS_DEP_OK) {
         retryable = 1;
     } else if (r->dep == FS__PROXY_BOTMOD &&
                (status != 200 || fs__proxy_parse_score(resp, &score) < 0)) {
         /* An answer that is not a score will not become one on a retry. */
-        outcome = FS__PROXY_ERROR;
+        outcome = FS_DEP_ERROR;
     }
-    fs_metric_add(p->m_calls[r->dep][outcome], 1);
-    if (outcome == FS__PROXY_OK) {
+    fs_dep_count(&p->m_deps[r->dep], outcome);
+    if (outcome == FS_DEP_OK) {
         if (r->dep == FS__PROXY_ORIGIN) {
             fs__proxy_relay(r, status, resp);
         } else {
@@ -271,7 +266,7 @@ static void fs__proxy_done(fs__proxy_req_t *r, int status, const fs_http_resp_t 
     if (retryable &&
         fs_retry_next(p->retry[r->dep], r->retries, uv_now(p->loop), r->deadline_at, &delay) == 0) {
         r->retries++;
-        fs_metric_add(p->m_retries[r->dep], 1);
+        fs_dep_retry(&p->m_deps[r->dep]);
         if (delay == 0) {
             fs__proxy_attempt(r);
             return;
