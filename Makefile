@@ -108,7 +108,7 @@ run: deps all
 	@sh scripts/run.sh $(BUILD)
 
 bench: all
-	@sh scripts/bench.sh $(BUILD)
+	@bash scripts/bench.sh $(BUILD)
 
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR)
