@@ -347,6 +347,11 @@ static void fs__cs_events(fs_configstore_t *cs, fs_http_req_t *req)
         return;
     }
     rc = fs_store_events_json(cs->store, since, &o);
+    /* The reader maps t_ms onto its own clock through now_ms. */
+    if (rc == 0 && !cJSON_AddNumberToObject(o, "now_ms", (double)fs_configstore_now(cs))) {
+        cJSON_Delete(o);
+        rc = -ENOMEM;
+    }
     if (rc < 0)
         fs__cs_internal(req, rc);
     else
