@@ -18,8 +18,9 @@ HTTP_PARSER_LIBS := $(shell pkg-config --libs http-parser 2>/dev/null || echo -l
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
-ALL_CFLAGS := $(WARN) $(DEFS) $(CFLAGS) $(SAN) -MMD -MP -Ifleet/lib -Iharness -Iinjectors \
-              $(PKG_CFLAGS)
+ALL_CFLAGS := $(WARN) $(DEFS) $(CFLAGS) $(SAN) -MMD -MP -Ifleet/lib $(PKG_CFLAGS)
+# The fleet sees only fleet/lib; the harness and the tests see all three.
+HARNESS_INC := -Iharness -Iinjectors
 LDLIBS     := $(PKG_LIBS) $(HTTP_PARSER_LIBS) -lm -lpthread
 
 SERVICES := origin configstore botmod proxy dashboard
@@ -55,9 +56,13 @@ DEB_PKGS := build-essential pkg-config libuv1-dev libfiu-dev fiu-utils libcjson-
 
 all: $(BINS) $(UNIT_BINS)
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/fleet/%.o: fleet/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(HARNESS_INC) -c $< -o $@
 
 $(FLEET_LIB): $(FLEET_OBJ)
 	@mkdir -p $(@D)
@@ -80,14 +85,15 @@ $(BUILD)/fs-%: $(BUILD)/obj/fleet/%/main.o $(FLEET_LIB)
 
 $(BUILD)/tests/%: tests/unit/%.c $(HARNESS_LIB) $(FLEET_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Itests/unit -o $@ $< $(HARNESS_LIB) $(FLEET_LIB) \
+	$(CC) $(ALL_CFLAGS) $(HARNESS_INC) $(CMOCKA_CFLAGS) -Itests/unit -o $@ $< $(HARNESS_LIB) $(FLEET_LIB) \
 	    $(CMOCKA_LIBS) $(LDLIBS)
 
 # Installs the Debian packages the build and tests need, when missing.
 deps:
 	@sh scripts/deps.sh $(DEB_PKGS)
 
-unit: $(UNIT_BINS)
+# Some unit tests start real fleet processes through build/fs-exec.
+unit: $(UNIT_BINS) $(BINS)
 	@sh scripts/run-tests.sh unit $(UNIT_BINS)
 
 e2e: $(BINS)

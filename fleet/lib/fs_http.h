@@ -38,6 +38,16 @@ int fs_http_server_addr(const fs_http_server_t *s, struct sockaddr_storage *out)
 
 void fs_http_server_set_observer(fs_http_server_t *s, fs_http_observe_cb cb, void *data);
 
+/* Stops accepting: the listening socket closes, so new connections are
+ * refused, while connections already open go on being served. Returns 0
+ * (also when already paused) or -EINVAL once the server is closing. */
+int fs_http_server_pause(fs_http_server_t *s);
+
+/* Listens again on the address and port bound at start. Returns 0 (also when
+ * not paused) or a negative libuv error code (the port was taken meanwhile:
+ * the server stays paused and the call may be repeated). */
+int fs_http_server_resume(fs_http_server_t *s);
+
 /* Connections accepted since start, for tests (keep-alive reuse) and metrics. */
 uint64_t fs_http_server_accepted(const fs_http_server_t *s);
 
@@ -57,6 +67,12 @@ int fs_http_req_query_param(const fs_http_req_t *r, const char *name, char *buf,
 /* Value of header name (case-insensitive), or NULL. */
 const char *fs_http_req_header(const fs_http_req_t *r, const char *name);
 
+/* The request's headers in arrival order, repeated names included: count,
+ * then name and value of header i (either pointer may be NULL). header_at
+ * returns 0 or -ERANGE past the end. The strings live as long as r. */
+size_t fs_http_req_header_count(const fs_http_req_t *r);
+int fs_http_req_header_at(const fs_http_req_t *r, size_t i, const char **name, const char **value);
+
 /* The body, NUL-terminated (len excludes the NUL); "" when there is none. */
 const char *fs_http_req_body(const fs_http_req_t *r, size_t *len);
 
@@ -68,6 +84,12 @@ const char *fs_http_req_peer(const fs_http_req_t *r);
  * all the same). */
 int fs_http_respond(fs_http_req_t *req, int status, const char *content_type,
                     const char *extra_headers, const char *body, size_t len);
+
+/* Releases req without answering it and closes its connection: with reset,
+ * abortively (the peer reads ECONNRESET), else with a plain FIN (the peer
+ * reads EOF). Not observed. Returns 0, or -ENOTCONN when the client had gone
+ * (req is released all the same). */
+int fs_http_req_abort(fs_http_req_t *req, int reset);
 
 /* fs_http_respond() with a body built by printf. */
 int fs_http_respondf(fs_http_req_t *req, int status, const char *content_type,
@@ -109,6 +131,11 @@ int fs_http_client_request(fs_http_client_t *c, const fs_http_call_t *call, fs_h
 
 const char *fs_http_resp_header(const fs_http_resp_t *r, const char *name);
 const char *fs_http_resp_body(const fs_http_resp_t *r, size_t *len); /* NUL-terminated */
+
+/* The response's headers in arrival order, as for requests. */
+size_t fs_http_resp_header_count(const fs_http_resp_t *r);
+int fs_http_resp_header_at(const fs_http_resp_t *r, size_t i, const char **name,
+                           const char **value);
 
 /* Requests in flight, for tests and metrics. */
 size_t fs_http_client_pending(const fs_http_client_t *c);

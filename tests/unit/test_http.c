@@ -42,12 +42,17 @@ typedef struct {
     int rc_missing, rc_nospc, rc_prefix, method;
     const char *hdr_lower, *hdr_upper, *hdr_missing;
     char hdr_lower_copy[32];
+    char req_hdrs[256];
+    size_t req_hdr_count;
+    int rc_req_range;
     /* client side */
     int done, ok;
     int status[4];
     char *body[4];
     size_t body_len[4];
     char reply_hdr[32], ctype[32];
+    char resp_hdrs[256];
+    int rc_resp_range;
     int chain;           /* requests still to issue from the callback */
     int close_in_cb;     /* close the client from inside the callback */
     int rc_in_cancel_cb; /* fs_http_client_request() while closing */
@@ -89,9 +94,37 @@ static void work_cb(uv_timer_t *t)
         fs_http_respondf(req, 201, "text/plain", NULL, "later %d", 42);
 }
 
+/* "name=value;" for every header, in order. */
+static void join_headers(char *buf, size_t len, size_t n,
+                         int (*at)(const void *, size_t, const char **, const char **),
+                         const void *r)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && off < len; i++) {
+        const char *name = NULL, *value = NULL;
+        if (at(r, i, &name, &value) != 0)
+            break;
+        off += (size_t)snprintf(buf + off, len - off, "%s=%s;", name, value);
+    }
+}
+
+static int req_at(const void *r, size_t i, const char **name, const char **value)
+{
+    return fs_http_req_header_at(r, i, name, value);
+}
+
+static int resp_at(const void *r, size_t i, const char **name, const char **value)
+{
+    return fs_http_resp_header_at(r, i, name, value);
+}
+
 static void inspect(fx_t *fx, fs_http_req_t *req)
 {
     char small[5];
+    fx->req_hdr_count = fs_http_req_header_count(req);
+    join_headers(fx->req_hdrs, sizeof(fx->req_hdrs), fx->req_hdr_count, req_at, req);
+    fx->rc_req_range = fs_http_req_header_at(req, fx->req_hdr_count, NULL, NULL);
     snprintf(fx->path, sizeof(fx->path), "%s", fs_http_req_path(req));
     snprintf(fx->query, sizeof(fx->query), "%s", fs_http_req_query(req));
     fx->method = (int)fs_http_req_method(req);
@@ -286,6 +319,9 @@ static void client_cb(int status, const fs_http_resp_t *resp, void *data)
         memcpy(fx->body[i], b, fx->body_len[i] + 1);
         snprintf(fx->reply_hdr, sizeof(fx->reply_hdr), "%s", h ? h : "");
         snprintf(fx->ctype, sizeof(fx->ctype), "%s", ct ? ct : "");
+        size_t n = fs_http_resp_header_count(resp);
+        join_headers(fx->resp_hdrs, sizeof(fx->resp_hdrs), n, resp_at, resp);
+        fx->rc_resp_range = fs_http_resp_header_at(resp, n, NULL, NULL);
     }
     fx->done++;
     if (fx->chain > 0) {
@@ -310,6 +346,7 @@ typedef struct {
     char in[1 << 16];
     size_t in_len;
     int eof, closed, closing;
+    int err; /* the read error that ended it: UV_EOF, UV_ECONNRESET */
 } raw_t;
 
 static void raw_close_cb(uv_handle_t *h)
@@ -341,6 +378,7 @@ static void raw_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         r->in[r->in_len] = '\0';
     } else if (n < 0) {
         r->eof = 1;
+        r->err = (int)n;
         raw_close(r);
     }
 }
@@ -954,6 +992,108 @@ static void test_queue_beyond_cap(void **state)
         assert_int_equal(fx->order[i], i);
 }
 
+static void test_req_header_iteration(void **state)
+{
+    fx_t *fx = *state;
+    fx->mode = MODE_INSPECT;
+    assert_int_equal(get(fx, "/h", "X-Dup: a\r\nX-Other: 2\r\nX-Dup: b\r\n", 0), 0);
+    wait_done(fx, 1);
+    /* Host and Content-Length come from the client, then ours in order. */
+    assert_int_equal(fx->req_hdr_count, 5);
+    assert_non_null(strstr(fx->req_hdrs, "Host=127.0.0.1:"));
+    assert_non_null(strstr(fx->req_hdrs, ";Content-Length=0;X-Dup=a;X-Other=2;X-Dup=b;"));
+    assert_int_equal(fx->rc_req_range, -ERANGE);
+}
+
+static void test_resp_header_iteration(void **state)
+{
+    fx_t *fx = *state;
+    assert_int_equal(get(fx, "/hello", NULL, 0), 0);
+    wait_done(fx, 1);
+    assert_string_equal(fx->resp_hdrs, "Content-Type=text/plain;Content-Length=10;"
+                                       "Connection=keep-alive;X-Reply=yes;");
+    assert_int_equal(fx->rc_resp_range, -ERANGE);
+}
+
+static int held_one(fx_t *fx, void *arg)
+{
+    (void)arg;
+    return fx->nheld == 1;
+}
+
+/* A held request aborted with or without reset: the peer reads what the
+ * flag promises, and nothing is observed. */
+static void abort_raw(fx_t *fx, int reset, int expect_err)
+{
+    static const char req[] = "GET /hold HTTP/1.1\r\nHost: t\r\n\r\n";
+    fx->mode = MODE_HOLD;
+    raw_t *r = raw_send(fx, req, strlen(req));
+    assert_true(run_until(fx, held_one, NULL));
+    assert_int_equal(fs_http_req_abort(unhold(fx), reset), 0);
+    assert_true(run_until(fx, raw_is_closed, r));
+    assert_int_equal(r->err, expect_err);
+    assert_int_equal(r->in_len, 0); /* not a byte of an answer */
+    assert_int_equal(fx->observed, 0);
+    raw_free(r);
+}
+
+static void test_abort_reset(void **state)
+{
+    abort_raw(*state, 1, UV_ECONNRESET);
+}
+
+static void test_abort_plain(void **state)
+{
+    abort_raw(*state, 0, UV_EOF);
+}
+
+static void test_abort_fails_client_call(void **state)
+{
+    fx_t *fx = *state;
+    int one = 1;
+    fx->mode = MODE_HOLD;
+    assert_int_equal(get(fx, "/x", NULL, 2000), 0);
+    assert_true(run_until(fx, handled_at_least, &one));
+    assert_int_equal(fs_http_req_abort(unhold(fx), 1), 0);
+    wait_done(fx, 1);
+    assert_int_equal(fx->status[0], -ECONNRESET);
+    /* A request whose client has gone is released all the same. */
+    assert_int_equal(get(fx, "/y", NULL, 100), 0);
+    wait_done(fx, 2);
+    assert_int_equal(fx->status[1], -ETIMEDOUT);
+    assert_true(run_until(fx, held_peer_gone, NULL));
+    assert_int_equal(fs_http_req_abort(unhold(fx), 1), -ENOTCONN);
+}
+
+static void test_pause_resume(void **state)
+{
+    fx_t *fx = *state;
+    fs_http_client_t *other = NULL;
+    fs_http_call_t call = {.method = "GET", .target = "/o", .timeout_ms = 2000};
+    struct sockaddr_storage again;
+    assert_int_equal(get(fx, "/a", NULL, 0), 0); /* a kept-alive connection */
+    wait_done(fx, 1);
+    assert_int_equal(fs_http_server_pause(fx->srv), 0);
+    assert_int_equal(fs_http_server_pause(fx->srv), 0);
+    assert_int_equal(fs_http_client_new(&fx->loop, (struct sockaddr *)&fx->addr, &other), 0);
+    assert_int_equal(fs_http_client_request(other, &call, client_cb, fx), 0);
+    wait_done(fx, 2);
+    assert_int_equal(fx->status[1], -ECONNREFUSED);
+    /* The open connection is still served. */
+    assert_int_equal(get(fx, "/b", NULL, 0), 0);
+    wait_done(fx, 3);
+    assert_int_equal(fx->status[2], 200);
+    assert_int_equal(fs_http_server_resume(fx->srv), 0);
+    assert_int_equal(fs_http_server_resume(fx->srv), 0);
+    assert_int_equal(fs_http_server_addr(fx->srv, &again), 0);
+    assert_memory_equal(&again, &fx->addr, sizeof(struct sockaddr_in));
+    assert_int_equal(fs_http_client_request(other, &call, client_cb, fx), 0);
+    wait_done(fx, 4);
+    assert_int_equal(fx->status[3], 200);
+    assert_int_equal(fs_http_server_accepted(fx->srv), 2);
+    fs_http_client_close(other);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -982,6 +1122,12 @@ int main(void)
         T(test_expect_continue),
         T(test_client_honours_close),
         T(test_queue_beyond_cap),
+        T(test_req_header_iteration),
+        T(test_resp_header_iteration),
+        T(test_abort_reset),
+        T(test_abort_plain),
+        T(test_abort_fails_client_call),
+        T(test_pause_resume),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
