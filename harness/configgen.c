@@ -1,0 +1,157 @@
+#include "configgen.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What botmod's built-in defaults score with (docs/PROTOCOL.md), so that a
+ * published file keeps bots below the proxy's threshold. */
+static const struct {
+    const char *name;
+    const char *weight;
+} fs__cg_signals[] = {
+    {"ua:curl", "0.6"}, {"ua:python-requests", "0.6"}, {"ua:go-http-client", "0.6"},
+    {"ua:wget", "0.6"}, {"lang:missing", "0.2"},       {"cookie:missing", "0.1"},
+};
+
+#define FS__CG_NSIGNALS (sizeof(fs__cg_signals) / sizeof(fs__cg_signals[0]))
+
+/* A growable string; on allocation failure it stays failed and says so at
+ * the end, so the builders need no error path per append. */
+typedef struct {
+    char *buf;
+    size_t len, cap;
+    int oom;
+} fs__cg_buf_t;
+
+/* Appends n bytes of s, or n copies of fill when s is NULL. */
+static void fs__cg_addn(fs__cg_buf_t *b, const char *s, size_t n, char fill)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        char *p;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        if ((p = realloc(b->buf, cap)) == NULL) {
+            b->oom = 1;
+            return;
+        }
+        b->buf = p;
+        b->cap = cap;
+    }
+    if (s != NULL)
+        memcpy(b->buf + b->len, s, n);
+    else
+        memset(b->buf + b->len, fill, n);
+    b->len += n;
+    b->buf[b->len] = '\0';
+}
+
+static void fs__cg_add(fs__cg_buf_t *b, const char *s)
+{
+    fs__cg_addn(b, s, strlen(s), 0);
+}
+
+static int fs__cg_done(fs__cg_buf_t *b, char **out, size_t *len)
+{
+    if (b->oom || b->buf == NULL) {
+        free(b->buf);
+        return -ENOMEM;
+    }
+    *out = b->buf;
+    *len = b->len;
+    return 0;
+}
+
+int fs_configgen_features(unsigned n, unsigned copies, char **out, size_t *len)
+{
+    fs__cg_buf_t b = {0};
+    const char *sep = "";
+    char row[96];
+
+    fs__cg_add(&b, "{\"version\":1,\"features\":[");
+    for (unsigned i = 0; i < n; i++) {
+        if (i < FS__CG_NSIGNALS)
+            snprintf(row, sizeof(row), "{\"name\":\"%s\",\"weight\":%s}", fs__cg_signals[i].name,
+                     fs__cg_signals[i].weight);
+        else /* filler that matches no request, like most of a real file */
+            snprintf(row, sizeof(row), "{\"name\":\"f:%04u\",\"weight\":0.01}", i);
+        for (unsigned copy = 0; copy < (copies ? copies : 1); copy++) {
+            fs__cg_add(&b, sep);
+            fs__cg_add(&b, row);
+            sep = ",";
+        }
+    }
+    fs__cg_add(&b, "]}");
+    return fs__cg_done(&b, out, len);
+}
+
+int fs_configgen_waf(const char *killswitch, char **out, size_t *len)
+{
+    fs__cg_buf_t b = {0};
+
+    fs__cg_add(&b, "{\"version\":1,\"rules\":["
+                   "{\"id\":\"block-admin\",\"path_prefix\":\"/admin\",\"action\":\"block\"},"
+                   "{\"id\":\"log-shop\",\"path_prefix\":\"/shop\",\"action\":\"log\"}]");
+    if (killswitch != NULL) {
+        fs__cg_add(&b, ",\"killswitch\":[\"");
+        fs__cg_add(&b, killswitch);
+        fs__cg_add(&b, "\"]");
+    }
+    fs__cg_add(&b, "}");
+    return fs__cg_done(&b, out, len);
+}
+
+int fs_configgen_malformed(char **out, size_t *len)
+{
+    fs__cg_buf_t b = {0};
+
+    fs__cg_add(&b, "{\"version\":1,\"features\":[{\"name\":\"ua:curl\" \"weight\" 0.6}");
+    return fs__cg_done(&b, out, len);
+}
+
+int fs_configgen_wrong_type(const char *key, char **out, size_t *len)
+{
+    fs__cg_buf_t b = {0};
+
+    if (key != NULL && strcmp(key, "waf/rules") == 0)
+        fs__cg_add(&b, "{\"version\":1,\"rules\":\"block-admin\",\"killswitch\":7}");
+    else
+        fs__cg_add(&b, "{\"version\":\"one\",\"features\":[{\"name\":7,\"weight\":\"high\"}]}");
+    return fs__cg_done(&b, out, len);
+}
+
+int fs_configgen_truncated(const char *good, size_t good_len, size_t at_byte, char **out,
+                           size_t *len)
+{
+    size_t n = at_byte == 0 || at_byte >= good_len ? good_len / 2 : at_byte;
+    char *p = malloc(n + 1);
+
+    if (p == NULL)
+        return -ENOMEM;
+    memcpy(p, good, n);
+    p[n] = '\0';
+    *out = p;
+    *len = n;
+    return 0;
+}
+
+int fs_configgen_padded(const char *good, size_t good_len, size_t bytes, char **out, size_t *len)
+{
+    fs__cg_buf_t b = {0};
+    size_t close = good_len;
+
+    while (close > 0 && good[close - 1] != '}')
+        close--;
+    if (close == 0)
+        return -EINVAL;
+    fs__cg_addn(&b, good, close - 1, 0);
+    fs__cg_add(&b, ",\"padding\":\"");
+    if (bytes > b.len + 2)
+        fs__cg_addn(&b, NULL, bytes - b.len - 2, 'x');
+    fs__cg_add(&b, "\"}");
+    return fs__cg_done(&b, out, len);
+}

@@ -1,0 +1,31 @@
+/* The config files the harness publishes: the fleet's good baseline and
+ * every bad variant the config.* faults need, generated deterministically so
+ * the same scenario publishes the same bytes. */
+#ifndef FS_CONFIGGEN_H
+#define FS_CONFIGGEN_H
+
+#include <stddef.h>
+
+/* The real bot signals the fleet scores with (ua:curl, lang:missing, ...)
+ * followed by filler features up to n rows, each row copies times (2: the
+ * 2025-11-18 duplicate-rows mechanism). malloc'd into *out. 0 or -ENOMEM. */
+int fs_configgen_features(unsigned n, unsigned copies, char **out, size_t *len);
+
+/* good with a "padding" field that brings it to at least bytes bytes
+ * (readers ignore unknown fields: only the size is wrong). 0 or -ENOMEM. */
+int fs_configgen_padded(const char *good, size_t good_len, size_t bytes, char **out, size_t *len);
+
+/* The baseline WAF rules; with killswitch non-NULL, that rule id is listed
+ * in "killswitch". 0 or -ENOMEM. */
+int fs_configgen_waf(const char *killswitch, char **out, size_t *len);
+
+/* Corruptions of a good file, each malloc'd into *out:
+ * malformed: not JSON at all; wrong_type: JSON with the wrong types
+ * ("features" a string, weights strings); truncated: the first at_byte
+ * bytes of good (at_byte 0 = half). 0 or -ENOMEM. */
+int fs_configgen_malformed(char **out, size_t *len);
+int fs_configgen_wrong_type(const char *key, char **out, size_t *len);
+int fs_configgen_truncated(const char *good, size_t good_len, size_t at_byte, char **out,
+                           size_t *len);
+
+#endif

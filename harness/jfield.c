@@ -1,0 +1,233 @@
+/* cJSON hands back whatever the document holds; these getters turn each
+ * wrong type, range or spelling into one message that names its path, so
+ * every loader reports errors the same way. */
+#include "jfield.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "duration.h"
+#include "fs_json.h"
+
+int fs_jfield_fail(char *err, size_t errlen, const char *path, const char *key, const char *fmt,
+                   ...)
+{
+    char p[256];
+    size_t n;
+    va_list ap;
+
+    if (key)
+        fs_json_path_key(p, sizeof(p), path, key);
+    else
+        snprintf(p, sizeof(p), "%s", path && *path ? path : "$");
+    n = (size_t)snprintf(err, errlen, "%s: ", p);
+    if (n < errlen) {
+        va_start(ap, fmt);
+        vsnprintf(err + n, errlen - n, fmt, ap);
+        va_end(ap);
+    }
+    return -EINVAL;
+}
+
+const char *fs_jfield_type(const cJSON *item)
+{
+    if (cJSON_IsString(item))
+        return "a string";
+    if (cJSON_IsNumber(item))
+        return "a number";
+    if (cJSON_IsBool(item))
+        return "a boolean";
+    if (cJSON_IsNull(item))
+        return "null";
+    if (cJSON_IsArray(item))
+        return "an array";
+    if (cJSON_IsObject(item))
+        return "an object";
+    return "an invalid value";
+}
+
+/* A printable, bounded copy of untrusted text for a message. */
+static const char *fs__jfield_quote(const char *text, char *buf, size_t len)
+{
+    size_t n = 0;
+
+    for (const char *p = text ? text : ""; *p && n + 4 < len; p++) {
+        unsigned char c = (unsigned char)*p;
+
+        buf[n++] = c < 0x20 || c >= 0x7f || c == '"' ? '?' : (char)c;
+        if (n >= 40 && p[1] != '\0') {
+            memcpy(buf + n, "...", 3);
+            n += 3;
+            break;
+        }
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+static void fs__jfield_list(const char *const *names, char *buf, size_t len)
+{
+    size_t n = 0;
+
+    buf[0] = '\0';
+    for (int i = 0; names && names[i] && n < len; i++)
+        n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "", names[i]);
+}
+
+static int fs__jfield_in(const char *const *names, const char *key)
+{
+    for (int i = 0; names && names[i]; i++) {
+        if (strcmp(names[i], key) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int fs_jfield_check(const cJSON *obj, const char *path, const char *what,
+                    const char *const *allowed, const char *const *extra, char *err, size_t errlen)
+{
+    char list[512], more[256];
+
+    if (!cJSON_IsObject(obj))
+        return fs_jfield_fail(err, errlen, path, NULL, "expected an object, got %s",
+                              fs_jfield_type(obj));
+    for (const cJSON *m = obj->child; m; m = m->next) {
+        const char *key = m->string ? m->string : "";
+
+        if (!fs__jfield_in(allowed, key) && !fs__jfield_in(extra, key)) {
+            fs__jfield_list(allowed, list, sizeof(list));
+            fs__jfield_list(extra, more, sizeof(more));
+            return fs_jfield_fail(err, errlen, path, key, "unknown field (%s takes %s%s%s)", what,
+                                  list, more[0] && list[0] ? ", " : "", more);
+        }
+        for (const cJSON *o = obj->child; o != m; o = o->next) {
+            if (o->string && strcmp(o->string, key) == 0)
+                return fs_jfield_fail(err, errlen, path, key, "duplicate field");
+        }
+    }
+    return 0;
+}
+
+/* The member, or NULL: 1 (absent, optional) or -EINVAL (absent, required)
+ * in *rc. */
+static const cJSON *fs__jfield_get(const cJSON *obj, const char *path, const char *key,
+                                   int required, int *rc, char *err, size_t errlen)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+    *rc = 0;
+    if (item == NULL)
+        *rc = required ? fs_jfield_fail(err, errlen, path, key, "missing (required)") : 1;
+    return item;
+}
+
+int fs_jfield_number(const cJSON *obj, const char *path, const char *key, int required, double min,
+                     double max, double *out, char *err, size_t errlen)
+{
+    int rc;
+    const cJSON *item = fs__jfield_get(obj, path, key, required, &rc, err, errlen);
+
+    if (item == NULL)
+        return rc;
+    if (!cJSON_IsNumber(item))
+        return fs_jfield_fail(err, errlen, path, key, "expected a number from %g to %g, got %s",
+                              min, max, fs_jfield_type(item));
+    if (!isfinite(item->valuedouble) || item->valuedouble < min || item->valuedouble > max)
+        return fs_jfield_fail(err, errlen, path, key, "expected a number from %g to %g, got %g",
+                              min, max, item->valuedouble);
+    *out = item->valuedouble;
+    return 0;
+}
+
+int fs_jfield_uint(const cJSON *obj, const char *path, const char *key, int required, uint64_t min,
+                   uint64_t max, uint64_t *out, char *err, size_t errlen)
+{
+    int rc;
+    const cJSON *item = fs__jfield_get(obj, path, key, required, &rc, err, errlen);
+    double v;
+
+    if (item == NULL)
+        return rc;
+    v = cJSON_IsNumber(item) ? item->valuedouble : NAN;
+    if (!cJSON_IsNumber(item))
+        return fs_jfield_fail(
+            err, errlen, path, key, "expected a whole number from %llu to %llu, got %s",
+            (unsigned long long)min, (unsigned long long)max, fs_jfield_type(item));
+    if (!isfinite(v) || v != floor(v) || v < (double)min || v > (double)max)
+        return fs_jfield_fail(err, errlen, path, key,
+                              "expected a whole number from %llu to %llu, got %.17g",
+                              (unsigned long long)min, (unsigned long long)max, v);
+    *out = (uint64_t)v;
+    return 0;
+}
+
+int fs_jfield_string(const cJSON *obj, const char *path, const char *key, int required,
+                     size_t maxlen, const char **out, char *err, size_t errlen)
+{
+    int rc;
+    const cJSON *item = fs__jfield_get(obj, path, key, required, &rc, err, errlen);
+    size_t n;
+
+    if (item == NULL)
+        return rc;
+    if (!cJSON_IsString(item) || item->valuestring == NULL)
+        return fs_jfield_fail(err, errlen, path, key, "expected a string, got %s",
+                              fs_jfield_type(item));
+    n = strlen(item->valuestring);
+    if (n == 0)
+        return fs_jfield_fail(err, errlen, path, key, "must not be empty");
+    if (n > maxlen)
+        return fs_jfield_fail(err, errlen, path, key, "longer than %zu bytes", maxlen);
+    for (const char *p = item->valuestring; *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return fs_jfield_fail(err, errlen, path, key, "holds a control character");
+    }
+    *out = item->valuestring;
+    return 0;
+}
+
+int fs_jfield_enum(const cJSON *obj, const char *path, const char *key, int required,
+                   const char *const *names, int *out, char *err, size_t errlen)
+{
+    char list[256], q[48];
+    int rc;
+    const cJSON *item = fs__jfield_get(obj, path, key, required, &rc, err, errlen);
+
+    if (item == NULL)
+        return rc;
+    fs__jfield_list(names, list, sizeof(list));
+    if (!cJSON_IsString(item) || item->valuestring == NULL)
+        return fs_jfield_fail(err, errlen, path, key, "expected one of %s, got %s", list,
+                              fs_jfield_type(item));
+    for (int i = 0; names[i]; i++) {
+        if (strcmp(names[i], item->valuestring) == 0) {
+            *out = i;
+            return 0;
+        }
+    }
+    return fs_jfield_fail(err, errlen, path, key, "\"%s\": expected one of %s",
+                          fs__jfield_quote(item->valuestring, q, sizeof(q)), list);
+}
+
+int fs_jfield_duration(const cJSON *obj, const char *path, const char *key, int required,
+                       double scale, uint64_t *out, char *err, size_t errlen)
+{
+    char why[128];
+    uint64_t ms;
+    int rc;
+    const cJSON *item = fs__jfield_get(obj, path, key, required, &rc, err, errlen);
+
+    if (item == NULL)
+        return rc;
+    if (!cJSON_IsString(item) || item->valuestring == NULL)
+        return fs_jfield_fail(err, errlen, path, key,
+                              "expected a duration string such as \"1.5s\", got %s",
+                              fs_jfield_type(item));
+    if (fs_duration_parse(item->valuestring, &ms, why, sizeof(why)) < 0)
+        return fs_jfield_fail(err, errlen, path, key, "%s", why);
+    *out = fs_duration_scale(ms, scale);
+    return 0;
+}

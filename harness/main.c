@@ -1,0 +1,477 @@
+/* failsmall: run, validate and list scenarios. Exit codes: 0 every
+ * expectation held, 1 some did not, 2 bad input or harness failure, 130
+ * interrupted (partial results written). */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "run.h"
+#include "scenario.h"
+#include "table.h"
+
+#define FS_VERSION "0.1.0"
+
+enum { EXIT_PASS = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
+
+typedef struct {
+    char **files;
+    size_t nfiles, cap;
+} fs__files_t;
+
+typedef struct {
+    uv_loop_t loop;
+    uv_signal_t sigint, sigterm;
+    fs_run_t *current;
+    int interrupts;
+    int colour;
+} fs__main_t;
+
+static void usage_main(FILE *out)
+{
+    fprintf(out, "usage: failsmall COMMAND [OPTIONS] ...\n\n"
+                 "commands:\n"
+                 "  run SCENARIO.json|DIR...   run scenarios and judge every interface\n"
+                 "  validate SCENARIO.json...  check scenarios without running them\n"
+                 "  list [DIR]                 the scenarios in DIR (default scenarios/)\n\n"
+                 "failsmall COMMAND --help for a command's options; --version.\n"
+                 "Exit: 0 every expectation held, 1 some did not, 2 bad input or harness\n"
+                 "failure, 130 interrupted.\n");
+}
+
+static void usage_run(FILE *out)
+{
+    fprintf(out,
+            "usage: failsmall run SCENARIO.json|DIR... [options]\n\n"
+            "  --posture legacy|hardened|all  postures to run (default all the scenario lists)\n"
+            "  --seed N                       override the scenario's seed\n"
+            "  --time-scale X                 stretch (>1) or compress (<1) every time\n"
+            "  --out DIR                      results folder (default runs/<scenario>)\n"
+            "  --help\n\n"
+            "Writes DIR/<posture>/results.json and DIR/<posture>/logs/ for each posture.\n");
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "failsmall: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'failsmall --help'.\n");
+    return EXIT_USAGE;
+}
+
+/* ---- scenario files ---- */
+
+static int files_add(fs__files_t *f, const char *path)
+{
+    if (f->nfiles == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 16;
+        char **p = realloc(f->files, cap * sizeof(*p));
+        if (p == NULL)
+            return -ENOMEM;
+        f->files = p;
+        f->cap = cap;
+    }
+    if ((f->files[f->nfiles] = strdup(path)) == NULL)
+        return -ENOMEM;
+    f->nfiles++;
+    return 0;
+}
+
+static void files_free(fs__files_t *f)
+{
+    for (size_t i = 0; i < f->nfiles; i++)
+        free(f->files[i]);
+    free(f->files);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A directory stands for the *.json scenarios in it, in name order. */
+static int files_expand(fs__files_t *f, const char *path)
+{
+    struct stat st;
+    struct dirent *de;
+    size_t first = f->nfiles;
+    DIR *d;
+
+    if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+        return files_add(f, path);
+    if ((d = opendir(path)) == NULL)
+        return -errno;
+    while ((de = readdir(d)) != NULL) {
+        size_t n = strlen(de->d_name);
+        char full[PATH_MAX];
+        if (n < 6 || strcmp(de->d_name + n - 5, ".json") != 0 ||
+            strcmp(de->d_name, "scenario.schema.json") == 0)
+            continue;
+        snprintf(full, sizeof(full), "%s/%s", path, de->d_name);
+        if (files_add(f, full) < 0) {
+            closedir(d);
+            return -ENOMEM;
+        }
+    }
+    closedir(d);
+    qsort(f->files + first, f->nfiles - first, sizeof(*f->files), cmp_str);
+    return 0;
+}
+
+/* Loads every file; prints each error. Returns the number that failed. */
+static int load_all(const fs__files_t *f, const fs_scenario_opts_t *opts, fs_scenario_t **sc)
+{
+    char err[1024];
+    int bad = 0;
+
+    for (size_t i = 0; i < f->nfiles; i++) {
+        err[0] = '\0';
+        if (fs_scenario_load(f->files[i], opts, &sc[i], err, sizeof(err)) < 0) {
+            fprintf(stderr, "failsmall: %s\n", err);
+            sc[i] = NULL;
+            bad++;
+        }
+    }
+    return bad;
+}
+
+/* ---- run ---- */
+
+static void on_signal_cb(uv_signal_t *h, int signum)
+{
+    fs__main_t *m = h->data;
+
+    if (++m->interrupts > 1) {
+        /* A second Ctrl-C: nothing more is waited for. */
+        fs_run_kill(m->current);
+        _exit(EXIT_INTERRUPTED);
+    }
+    fprintf(stderr,
+            "\nfailsmall: %s: stopping, reverting faults and writing partial results "
+            "(again to kill)\n",
+            signum == SIGINT ? "interrupted" : "terminated");
+    if (m->current != NULL)
+        fs_run_abort(m->current, signum == SIGINT ? "interrupted (SIGINT)" : "terminated");
+}
+
+static void run_done_cb(fs_run_t *run, void *data)
+{
+    (void)run;
+    (void)data;
+}
+
+/* Where fs-* and fs-exec live: beside this executable, installed or built. */
+static int bin_dir(char *buf, size_t len)
+{
+    char self[PATH_MAX / 2], *slash, exec[PATH_MAX / 2 + 16];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+    if (n < 0)
+        return -errno;
+    self[n] = '\0';
+    if ((slash = strrchr(self, '/')) != NULL)
+        *slash = '\0';
+    if (strlen(self) >= len)
+        return -ENAMETOOLONG;
+    memcpy(buf, self, strlen(self) + 1);
+    snprintf(exec, sizeof(exec), "%s/fs-exec", self);
+    return access(exec, X_OK) == 0 ? 0 : -ENOENT;
+}
+
+static const char *status_text(fs_run_status_t s)
+{
+    switch (s) {
+    case FS_RUN_PASSED:
+        return "every expectation held";
+    case FS_RUN_FAILED:
+        return "some expectations did not hold";
+    case FS_RUN_ERROR:
+        return "harness error";
+    case FS_RUN_ABORTED:
+        return "aborted";
+    }
+    return "?";
+}
+
+static int run_scenario(fs__main_t *m, const fs_scenario_t *sc, int only, fs_posture_t which,
+                        const char *out_base, const char *bins)
+{
+    fs_run_t *runs[FS_POSTURE_COUNT] = {0};
+    fs_posture_t postures[FS_POSTURE_COUNT];
+    size_t nruns = 0;
+    char out[PATH_MAX / 2], dir[PATH_MAX / 2 + 16], err[1024];
+    int worst = EXIT_PASS;
+
+    snprintf(out, sizeof(out), "%s", out_base ? out_base : "runs");
+    if (out_base == NULL) {
+        size_t n = strlen(out);
+        snprintf(out + n, sizeof(out) - n, "/%s", fs_scenario_name(sc));
+    }
+    for (size_t i = 0; i < fs_scenario_posture_count(sc) && m->interrupts == 0; i++) {
+        fs_posture_t p = fs_scenario_posture(sc, i);
+        fs_run_config_t cfg = {.scenario = sc, .posture = p, .out_dir = dir, .bin_dir = bins};
+        fs_run_t *run = NULL;
+        int rc;
+
+        if (only && p != which)
+            continue;
+        snprintf(dir, sizeof(dir), "%s/%s", out, fs_posture_name(p));
+        printf("failsmall: %s [%s] seed %llu: running (%.1f s of load)...\n", fs_scenario_name(sc),
+               fs_posture_name(p), (unsigned long long)fs_scenario_seed(sc),
+               (double)fs_scenario_duration_ms(sc) / 1000);
+        fflush(stdout);
+        err[0] = '\0';
+        rc = fs_run_start(&m->loop, &cfg, run_done_cb, m, &run, err, sizeof(err));
+        m->current = run;
+        uv_run(&m->loop, UV_RUN_DEFAULT);
+        m->current = NULL;
+        if (rc < 0) {
+            fprintf(stderr, "failsmall: %s [%s]: %s\n", fs_scenario_name(sc), fs_posture_name(p),
+                    err);
+            fs_run_free(run);
+            worst = EXIT_USAGE;
+            continue;
+        }
+        printf("failsmall: %s [%s]: %s in %.1f s; results: %s\n", fs_scenario_name(sc),
+               fs_posture_name(p), status_text(fs_run_status(run)),
+               (double)fs_run_wall_ms(run) / 1000, fs_run_results_path(run));
+        if (fs_run_status(run) == FS_RUN_ERROR)
+            fprintf(stderr, "failsmall: %s [%s]: %s (logs in %s/logs)\n", fs_scenario_name(sc),
+                    fs_posture_name(p), fs_run_error(run), dir);
+        switch (fs_run_status(run)) {
+        case FS_RUN_FAILED:
+            if (worst == EXIT_PASS)
+                worst = EXIT_FAIL;
+            break;
+        case FS_RUN_ERROR:
+            worst = EXIT_USAGE;
+            break;
+        case FS_RUN_ABORTED:
+            if (worst != EXIT_USAGE)
+                worst = EXIT_INTERRUPTED;
+            break;
+        default:
+            break;
+        }
+        postures[nruns] = p;
+        runs[nruns++] = run;
+    }
+    if (nruns > 0)
+        fs_table_print(stdout, sc, runs, postures, nruns, m->colour);
+    for (size_t i = 0; i < nruns; i++)
+        fs_run_free(runs[i]);
+    return worst;
+}
+
+static int cmd_run(int argc, char **argv, int colour)
+{
+    static const struct option opts[] = {{"posture", required_argument, NULL, 'p'},
+                                         {"seed", required_argument, NULL, 's'},
+                                         {"time-scale", required_argument, NULL, 't'},
+                                         {"out", required_argument, NULL, 'o'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    fs_scenario_opts_t so = {.time_scale = 1};
+    fs__files_t files = {0};
+    fs_scenario_t **sc = NULL;
+    fs__main_t m = {.colour = colour};
+    fs_posture_t which = FS_POSTURE_LEGACY;
+    const char *out = NULL;
+    char bins[PATH_MAX / 2], *end;
+    int only = 0, c, rc = EXIT_USAGE, worst = EXIT_PASS;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'p':
+            if (strcmp(optarg, "all") == 0)
+                only = 0;
+            else if (fs_posture_parse(optarg, &which) == 0)
+                only = 1;
+            else
+                return usage_error("--posture: \"%s\": expected legacy, hardened or all", optarg);
+            break;
+        case 's':
+            errno = 0;
+            so.seed = strtoull(optarg, &end, 10);
+            if (errno || *optarg < '0' || *optarg > '9' || *end != '\0')
+                return usage_error("--seed: \"%s\": expected a non-negative integer", optarg);
+            so.has_seed = 1;
+            break;
+        case 't':
+            errno = 0;
+            so.time_scale = strtod(optarg, &end);
+            if (errno || end == optarg || *end != '\0' || !(so.time_scale > 0) ||
+                so.time_scale > 1000)
+                return usage_error("--time-scale: \"%s\": expected a number in (0, 1000]", optarg);
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'h':
+            usage_run(stdout);
+            return EXIT_PASS;
+        default:
+            return usage_error("%s", "run: bad option");
+        }
+    }
+    if (optind >= argc)
+        return usage_error("%s", "run: no scenario given");
+    if (bin_dir(bins, sizeof(bins)) < 0) {
+        fprintf(stderr, "failsmall: fs-exec is missing beside the failsmall executable in %s\n",
+                bins);
+        return EXIT_USAGE;
+    }
+    for (int i = optind; i < argc; i++)
+        if (files_expand(&files, argv[i]) < 0) {
+            fprintf(stderr, "failsmall: %s: %s\n", argv[i], strerror(errno));
+            goto out;
+        }
+    if (files.nfiles == 0) {
+        fprintf(stderr, "failsmall: no scenarios found\n");
+        goto out;
+    }
+    if ((sc = calloc(files.nfiles, sizeof(*sc))) == NULL || load_all(&files, &so, sc) > 0)
+        goto out;
+    if (out != NULL && files.nfiles > 1) {
+        fprintf(stderr, "failsmall: --out names one folder; give it with a single scenario\n");
+        goto out;
+    }
+    uv_loop_init(&m.loop);
+    uv_signal_init(&m.loop, &m.sigint);
+    uv_signal_init(&m.loop, &m.sigterm);
+    m.sigint.data = m.sigterm.data = &m;
+    uv_signal_start(&m.sigint, on_signal_cb, SIGINT);
+    uv_signal_start(&m.sigterm, on_signal_cb, SIGTERM);
+    /* The signals must not keep the loop alive between runs. */
+    uv_unref((uv_handle_t *)&m.sigint);
+    uv_unref((uv_handle_t *)&m.sigterm);
+    for (size_t i = 0; i < files.nfiles && m.interrupts == 0; i++) {
+        int r = run_scenario(&m, sc[i], only, which, out, bins);
+        if (r == EXIT_USAGE || (r > worst && worst != EXIT_USAGE))
+            worst = r;
+    }
+    uv_close((uv_handle_t *)&m.sigint, NULL);
+    uv_close((uv_handle_t *)&m.sigterm, NULL);
+    uv_run(&m.loop, UV_RUN_DEFAULT);
+    uv_loop_close(&m.loop);
+    rc = m.interrupts ? EXIT_INTERRUPTED : worst;
+out:
+    for (size_t i = 0; sc && i < files.nfiles; i++)
+        fs_scenario_free(sc[i]);
+    free(sc);
+    files_free(&files);
+    return rc;
+}
+
+static int cmd_validate(int argc, char **argv)
+{
+    fs_scenario_opts_t so = {.time_scale = 1};
+    fs__files_t files = {0};
+    fs_scenario_t **sc = NULL;
+    int bad = 0;
+
+    if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+        printf("usage: failsmall validate SCENARIO.json|DIR...\n"
+               "Checks every scenario without running it; errors name the file, the JSON path\n"
+               "and, for syntax errors, line:column. Exit 0 when all are valid, 2 otherwise.\n");
+        return EXIT_PASS;
+    }
+    if (argc < 2)
+        return usage_error("%s", "validate: no scenario given");
+    for (int i = 1; i < argc; i++)
+        if (files_expand(&files, argv[i]) < 0)
+            bad++;
+    if ((sc = calloc(files.nfiles + 1, sizeof(*sc))) == NULL) {
+        files_free(&files);
+        return EXIT_USAGE;
+    }
+    bad += load_all(&files, &so, sc);
+    for (size_t i = 0; i < files.nfiles; i++) {
+        if (sc[i] != NULL)
+            printf("%s: ok (%s, %zu faults)\n", files.files[i], fs_scenario_name(sc[i]),
+                   fs_scenario_fault_count(sc[i]));
+        fs_scenario_free(sc[i]);
+    }
+    free(sc);
+    files_free(&files);
+    return bad ? EXIT_USAGE : EXIT_PASS;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+    const char *dir = argc > 1 ? argv[1] : "scenarios";
+    fs_scenario_opts_t so = {.time_scale = 1};
+    fs__files_t files = {0};
+    char err[1024];
+    int bad = 0;
+
+    if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+        printf("usage: failsmall list [DIR]\nOne line per scenario in DIR (default scenarios/): "
+               "name, title, fault kinds.\n");
+        return EXIT_PASS;
+    }
+    if (files_expand(&files, dir) < 0) {
+        fprintf(stderr, "failsmall: %s: %s\n", dir, strerror(errno));
+        return EXIT_USAGE;
+    }
+    for (size_t i = 0; i < files.nfiles; i++) {
+        fs_scenario_t *sc;
+        if (fs_scenario_load(files.files[i], &so, &sc, err, sizeof(err)) < 0) {
+            fprintf(stderr, "failsmall: %s\n", err);
+            bad++;
+            continue;
+        }
+        printf("%-36s %s [", fs_scenario_name(sc), fs_scenario_title(sc));
+        for (size_t f = 0; f < fs_scenario_fault_count(sc); f++) {
+            const char *kind = fs_scenario_fault(sc, f)->ops->kind;
+            int seen = 0;
+            for (size_t g = 0; g < f; g++)
+                seen |= strcmp(fs_scenario_fault(sc, g)->ops->kind, kind) == 0;
+            if (!seen)
+                printf("%s%s", f ? " " : "", kind);
+        }
+        printf("]\n");
+        fs_scenario_free(sc);
+    }
+    files_free(&files);
+    return bad ? EXIT_USAGE : EXIT_PASS;
+}
+
+int main(int argc, char **argv)
+{
+    struct rlimit core = {0, 0};
+    int colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+
+    /* A crashing fleet process must not litter the run folder with cores. */
+    setrlimit(RLIMIT_CORE, &core);
+    signal(SIGPIPE, SIG_IGN);
+    if (argc < 2) {
+        usage_main(stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage_main(stdout);
+        return EXIT_PASS;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("failsmall %s\n", FS_VERSION);
+        return EXIT_PASS;
+    }
+    if (strcmp(argv[1], "run") == 0)
+        return cmd_run(argc - 1, argv + 1, colour);
+    if (strcmp(argv[1], "validate") == 0)
+        return cmd_validate(argc - 1, argv + 1);
+    if (strcmp(argv[1], "list") == 0)
+        return cmd_list(argc - 1, argv + 1);
+    return usage_error("unknown command \"%s\"", argv[1]);
+}
