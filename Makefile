@@ -52,7 +52,7 @@ DEB_PKGS := build-essential pkg-config libuv1-dev libfiu-dev fiu-utils libcjson-
 
 .SECONDARY:
 
-.PHONY: all deps test unit e2e asan run bench install uninstall clean format check-format
+.PHONY: all deps test unit e2e asan run stability bench install uninstall clean format check-format
 
 all: $(BINS) $(UNIT_BINS)
 
@@ -113,15 +113,22 @@ asan:
 run: deps all
 	@sh scripts/run.sh $(BUILD)
 
+# The flagship 10 times with the other core busy: same verdicts every time.
+stability: all
+	@sh scripts/stability.sh $(BUILD)
+
 bench: all
 	@bash scripts/bench.sh $(BUILD)
 
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(PREFIX)/share/failsmall/scenarios
+	install -m 0644 scenarios/*.json $(DESTDIR)$(PREFIX)/share/failsmall/scenarios
 
 uninstall:
-	rm -f $(notdir $(BINS):%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(BINS)))
+	rm -rf $(DESTDIR)$(PREFIX)/share/failsmall
 
 format:
 	clang-format -i $(shell find fleet harness injectors reports tests -name '*.[ch]')

@@ -1,7 +1,11 @@
 #!/bin/sh
-# make run: until the harness lands, run the flagship mechanism by hand on
-# one edge node in both postures and show what each posture does.
+# make run: the flagship scenario in both postures, then where to look.
 build=${1:-build}
-echo "failsmall: the harness (failsmall run SCENARIO) arrives next; meanwhile, the flagship"
-echo "mechanism (a 240-feature bot file) on a hand-started edge node, legacy then hardened:"
-FS_BUILD=$(cd "$build" && pwd) bash "$(dirname "$0")/../tests/e2e/fleet_oversize.sh"
+scenario=scenarios/cf-2025-11-18-bot-feature-file.json
+out=runs/cf-2025-11-18-bot-feature-file
+"$build/failsmall" run "$scenario" --out "$out"
+rc=$?
+echo
+echo "results: $out/legacy/results.json and $out/hardened/results.json"
+echo "logs:    $out/<posture>/logs/"
+exit $rc

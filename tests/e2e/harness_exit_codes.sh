@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# What CI relies on: bad input exits 2 with the file, JSON path or
+# line:column; a failed expectation exits 1; Ctrl-C exits 130 with partial
+# results and no process left behind.
+. "$(dirname "$0")/lib.bash"
+dir=$(cd "$(dirname "$0")" && pwd)/scenarios
+fs=$FS_BUILD/failsmall
+
+expect_exit() {
+    local want=$1 pattern=$2 out rc
+    shift 2
+    out=$("$@" 2>&1)
+    rc=$?
+    [ "$rc" = "$want" ] || fail "exit $rc, expected $want: $* -> $out"
+    echo "$out" | grep -q -- "$pattern" || fail "output lacks '$pattern': $* -> $out"
+}
+
+printf '{\n  "name": "x",\n  "duration": 5s\n}\n' >"$E2E_DIR/syntax.json"
+expect_exit 2 "syntax.json:3:" "$fs" validate "$E2E_DIR/syntax.json"
+sed 's/"seed": 7/"seed": 7, "sede": 1/' "$dir/link-down.json" >"$E2E_DIR/unknown.json"
+expect_exit 2 'unknown.json: \$.sede' "$fs" run "$E2E_DIR/unknown.json"
+sed 's/"at": "1.5s"/"at": "4.5s"/' "$dir/link-down.json" >"$E2E_DIR/late.json"
+expect_exit 2 'late.json: \$.faults\[0\]' "$fs" validate "$E2E_DIR/late.json"
+expect_exit 2 "--posture" "$fs" run "$dir/link-down.json" --posture sturdy
+expect_exit 2 "--time-scale" "$fs" run "$dir/link-down.json" --time-scale -1
+expect_exit 2 "no such file\|No such file" "$fs" run "$E2E_DIR/missing.json"
+expect_exit 2 "unknown command" "$fs" frobnicate
+expect_exit 0 "e2e-link-down" "$fs" list "$dir"
+pass "bad scenarios, flags and commands exit 2 and say where"
+
+sed 's/"client->proxy": "unaffected"/"client->proxy": "cascaded"/' "$dir/link-down.json" \
+    >"$E2E_DIR/wrong.json"
+expect_exit 1 "XX" "$fs" run "$E2E_DIR/wrong.json" --posture hardened --out "$E2E_DIR/wrong"
+grep -q '"ok":[[:space:]]*false' "$E2E_DIR/wrong/hardened/results.json" ||
+    fail "the failed expectation is not in results.json"
+[ -d "$E2E_DIR/wrong/legacy" ] && fail "--posture hardened also ran legacy"
+pass "a failed expectation exits 1 and is recorded"
+
+"$fs" run "$dir/link-down.json" --out "$E2E_DIR/int" >"$E2E_DIR/int.log" 2>&1 &
+pid=$!
+sleep 3
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" = 130 ] || { cat "$E2E_DIR/int.log"; fail "interrupted run exited $rc, expected 130"; }
+grep -q '"status":[[:space:]]*"aborted"' "$E2E_DIR/int/legacy/results.json" ||
+    fail "no partial results after Ctrl-C"
+[ -d "$E2E_DIR/int/hardened" ] && fail "the run went on to the next posture after Ctrl-C"
+sleep 0.5
+pgrep -f -- "$E2E_DIR/int" >/dev/null && fail "processes left after Ctrl-C: $(pgrep -af -- "$E2E_DIR/int")"
+pass "Ctrl-C exits 130, writes partial results, leaves nothing behind"
