@@ -66,11 +66,18 @@ fail:
 
 int fs_mkdirs(const char *dir, char *err, size_t errlen)
 {
-    char *copy = strdup(dir);
+    struct stat st;
+    char *copy;
     int rc = 0;
 
-    if (copy == NULL)
+    if (dir[0] == '\0') {
+        snprintf(err, errlen, "(empty directory name): %s", strerror(ENOENT));
+        return -ENOENT;
+    }
+    if ((copy = strdup(dir)) == NULL) {
+        snprintf(err, errlen, "%s: %s", dir, strerror(ENOMEM));
         return -ENOMEM;
+    }
     for (char *s = copy + 1;; s++) {
         int end = *s == '\0';
         if (*s != '/' && !end)
@@ -84,6 +91,16 @@ int fs_mkdirs(const char *dir, char *err, size_t errlen)
         if (end)
             break;
         *s = '/';
+    }
+    /* EEXIST also means "a file is in the way": say so now rather than
+     * when the first file written under it fails. */
+    if (rc == 0) {
+        if (stat(dir, &st) < 0)
+            rc = -errno;
+        else if (!S_ISDIR(st.st_mode))
+            rc = -ENOTDIR;
+        if (rc < 0)
+            snprintf(err, errlen, "%s: %s", dir, strerror(-rc));
     }
     free(copy);
     return rc;

@@ -55,6 +55,29 @@ static void fs__cg_add(fs__cg_buf_t *b, const char *s)
     fs__cg_addn(b, s, strlen(s), 0);
 }
 
+/* A JSON string literal: rule ids come from scenario files, and a quote in
+ * one must not turn the killswitch file into a malformed one. */
+static void fs__cg_add_str(fs__cg_buf_t *b, const char *s)
+{
+    char esc[8];
+
+    fs__cg_add(b, "\"");
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)c;
+            fs__cg_addn(b, esc, 2, 0);
+        } else if (c < 0x20) {
+            snprintf(esc, sizeof(esc), "\\u%04x", c);
+            fs__cg_add(b, esc);
+        } else {
+            fs__cg_addn(b, s, 1, 0);
+        }
+    }
+    fs__cg_add(b, "\"");
+}
+
 static int fs__cg_done(fs__cg_buf_t *b, char **out, size_t *len)
 {
     if (b->oom || b->buf == NULL) {
@@ -97,9 +120,9 @@ int fs_configgen_waf(const char *killswitch, char **out, size_t *len)
                    "{\"id\":\"block-admin\",\"path_prefix\":\"/admin\",\"action\":\"block\"},"
                    "{\"id\":\"log-shop\",\"path_prefix\":\"/shop\",\"action\":\"log\"}]");
     if (killswitch != NULL) {
-        fs__cg_add(&b, ",\"killswitch\":[\"");
-        fs__cg_add(&b, killswitch);
-        fs__cg_add(&b, "\"]");
+        fs__cg_add(&b, ",\"killswitch\":[");
+        fs__cg_add_str(&b, killswitch);
+        fs__cg_add(&b, "]");
     }
     fs__cg_add(&b, "}");
     return fs__cg_done(&b, out, len);
@@ -142,14 +165,19 @@ int fs_configgen_truncated(const char *good, size_t good_len, size_t at_byte, ch
 int fs_configgen_padded(const char *good, size_t good_len, size_t bytes, char **out, size_t *len)
 {
     fs__cg_buf_t b = {0};
-    size_t close = good_len;
+    size_t close = good_len, last;
 
     while (close > 0 && good[close - 1] != '}')
         close--;
     if (close == 0)
         return -EINVAL;
+    /* "{}" has no member to follow: no comma then. */
+    last = close - 1;
+    while (last > 0 && (good[last - 1] == ' ' || good[last - 1] == '\t' || good[last - 1] == '\r' ||
+                        good[last - 1] == '\n'))
+        last--;
     fs__cg_addn(&b, good, close - 1, 0);
-    fs__cg_add(&b, ",\"padding\":\"");
+    fs__cg_add(&b, last > 0 && good[last - 1] == '{' ? "\"padding\":\"" : ",\"padding\":\"");
     if (bytes > b.len + 2)
         fs__cg_addn(&b, NULL, bytes - b.len - 2, 'x');
     fs__cg_add(&b, "\"}");

@@ -46,6 +46,21 @@ static void fs__res_push(fs__res_t *b, cJSON *arr, cJSON *item)
     }
 }
 
+/* The seed is what reruns the same run (--seed accepts any uint64), so it
+ * must come back exact: a number while a double holds it exactly, beyond
+ * 2^53 its decimal digits as a string. */
+static void fs__res_seed(fs__res_t *b, cJSON *o, uint64_t seed)
+{
+    char text[24];
+
+    if (seed <= (UINT64_C(1) << 53)) {
+        fs__res_num(b, o, "seed", (double)seed);
+        return;
+    }
+    snprintf(text, sizeof(text), "%llu", (unsigned long long)seed);
+    fs__res_str(b, o, "seed", text);
+}
+
 /* Rounded so that files diff cleanly between runs. */
 static double fs__res_round(double v, double unit)
 {
@@ -134,7 +149,7 @@ static cJSON *fs__res_iface(fs__res_t *b, const fs_results_t *r, fs_iface_t f)
     fs__res_check(b, cJSON_AddBoolToObject(o, "faulted", v && v->faulted));
     fs__res_check(b, cJSON_AddBoolToObject(o, "broken", v && v->broken));
     fs__res_ms(b, o, "first_broken_ms",
-               v && v->first_broken >= 0 ? v->first_broken * (int64_t)r->slo->bucket_ms : -1);
+               v && v->first_broken >= 0 ? v->first_broken * (int64_t)fs_series_bucket_ms(s) : -1);
     cJSON *win = fs__res_check(b, cJSON_AddObjectToObject(o, "window"));
     if (win != NULL) {
         fs__res_num(b, win, "calls", v ? (double)v->calls : 0);
@@ -262,7 +277,7 @@ int fs_results_json(const fs_results_t *r, cJSON **out)
         fs__res_str(&b, o, "file", r->file);
     }
     fs__res_str(&b, doc, "posture", r->posture);
-    fs__res_num(&b, doc, "seed", (double)r->seed);
+    fs__res_seed(&b, doc, r->seed);
     fs__res_num(&b, doc, "time_scale", r->time_scale);
     fs__res_str(&b, doc, "status", r->aborted ? "aborted" : "completed");
     fs__res_str(&b, doc, "abort_reason", r->aborted ? r->abort_reason : NULL);
@@ -270,8 +285,9 @@ int fs_results_json(const fs_results_t *r, cJSON **out)
     fs__res_num(&b, doc, "wall_ms", (double)r->wall_ms);
     fs__res_num(&b, doc, "duration_ms", (double)r->duration_ms);
     fs__res_num(&b, doc, "nodes", r->nodes);
-    o = fs__res_check(&b, cJSON_AddObjectToObject(doc, "slo"));
-    if (o != NULL) {
+    o = r->slo ? fs__res_check(&b, cJSON_AddObjectToObject(doc, "slo"))
+               : fs__res_check(&b, cJSON_AddNullToObject(doc, "slo"));
+    if (o != NULL && r->slo != NULL) {
         fs__res_num(&b, o, "success", r->slo->success);
         fs__res_num(&b, o, "latency_ms", (double)r->slo->latency_ms);
         fs__res_num(&b, o, "bucket_ms", (double)r->slo->bucket_ms);
@@ -282,7 +298,8 @@ int fs_results_json(const fs_results_t *r, cJSON **out)
     if (o != NULL) {
         fs__res_num(&b, o, "start_ms", (double)r->fault_start_ms);
         fs__res_num(&b, o, "end_ms", (double)r->fault_end_ms);
-        fs__res_num(&b, o, "grace_end_ms", (double)(r->fault_end_ms + r->slo->grace_ms));
+        fs__res_num(&b, o, "grace_end_ms",
+                    (double)(r->fault_end_ms + (r->slo ? r->slo->grace_ms : 0)));
     }
     fs__res_summary(&b, doc, r);
     o = fs__res_check(&b, cJSON_AddObjectToObject(doc, "load"));

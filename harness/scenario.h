@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fs_posture.h"
 #include "injector.h"
 #include "topology.h"
 #include "verdict.h"
@@ -18,11 +19,6 @@
 #define FS_SCENARIO_NAME_MAX        64
 #define FS_SCENARIO_DEFAULT_SEED    1
 #define FS_SCENARIO_MAX_DURATION_MS (60ull * 60 * 1000) /* after scaling */
-
-typedef enum { FS_POSTURE_LEGACY, FS_POSTURE_HARDENED, FS_POSTURE_COUNT } fs_posture_t;
-
-const char *fs_posture_name(fs_posture_t p);               /* "legacy", "hardened" */
-int fs_posture_parse(const char *name, fs_posture_t *out); /* 0 or -ENOENT */
 
 typedef struct fs_scenario_s fs_scenario_t;
 

@@ -1,26 +1,9 @@
-/* Postures and the scenario's accessors: everything the run reads. */
+/* The scenario's accessors: everything the run reads. */
 #include <errno.h>
 #include <string.h>
 
 #include "scenario_int.h"
 
-static const char *const fs__sc_posture_names[FS_POSTURE_COUNT + 1] = {"legacy", "hardened", NULL};
-
-const char *fs_posture_name(fs_posture_t p)
-{
-    return (unsigned)p < FS_POSTURE_COUNT ? fs__sc_posture_names[p] : "?";
-}
-
-int fs_posture_parse(const char *name, fs_posture_t *out)
-{
-    for (int i = 0; name && i < FS_POSTURE_COUNT; i++) {
-        if (strcmp(name, fs__sc_posture_names[i]) == 0) {
-            *out = (fs_posture_t)i;
-            return 0;
-        }
-    }
-    return -ENOENT;
-}
 const char *fs_scenario_file(const fs_scenario_t *s)
 {
     return s->file;

@@ -1,5 +1,6 @@
 #include "table.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define RED    "\033[31m"
@@ -15,13 +16,11 @@ static const char *fs__table_colour(fs_verdict_t v)
 
 /* The expectation on what, if the run checked one: 1 held, 0 did not,
  * -1 none. */
-static int fs__table_expect(const fs_run_t *run, const char *what)
+static int fs__table_expect(const fs_table_col_t *c, const char *what)
 {
-    for (size_t i = 0; i < fs_run_expect_count(run); i++) {
-        const fs_results_expect_t *x = fs_run_expect(run, i);
-        if (strcmp(x->what, what) == 0)
-            return x->ok;
-    }
+    for (size_t i = 0; i < c->nexpect; i++)
+        if (strcmp(c->expect[i].what, what) == 0)
+            return c->expect[i].ok;
     return -1;
 }
 
@@ -40,79 +39,109 @@ static void fs__table_ms(char *buf, size_t len, int64_t ms)
         snprintf(buf, len, "%lld ms", (long long)ms);
 }
 
-void fs_table_print(FILE *out, const fs_scenario_t *sc, fs_run_t *const *runs,
-                    const fs_posture_t *postures, size_t nruns, int colour)
+static void fs__table_iface_row(FILE *out, fs_iface_t f, const fs_table_col_t *cols, size_t ncols,
+                                int colour)
 {
-    char cell[64], what[96];
+    char what[96];
 
-    fprintf(out, "\n%s%s%s - %s\n", colour ? BOLD : "", fs_scenario_name(sc), colour ? RESET : "",
-            fs_scenario_title(sc));
-    fprintf(out, "%-24s", "interface");
-    for (size_t p = 0; p < nruns; p++)
-        fprintf(out, "  %-18s", fs_posture_name(postures[p]));
-    fputc('\n', out);
-    for (int f = 0; f < FS_IF_COUNT; f++) {
-        fprintf(out, "%-24s", fs_iface_name((fs_iface_t)f));
-        for (size_t p = 0; p < nruns; p++) {
-            const fs_verdict_result_t *v = fs_run_verdict(runs[p]);
-            int x;
-            snprintf(what, sizeof(what), "interfaces.%s", fs_iface_name((fs_iface_t)f));
-            x = fs__table_expect(runs[p], what);
-            if (v == NULL) {
-                fprintf(out, "  %-18s", "(no verdict)");
-                continue;
-            }
+    snprintf(what, sizeof(what), "interfaces.%s", fs_iface_name(f));
+    fprintf(out, "%-24s", fs_iface_name(f));
+    for (size_t p = 0; p < ncols; p++) {
+        const fs_verdict_result_t *v = cols[p].verdict;
+        const char *mark = fs__table_mark(fs__table_expect(&cols[p], what));
+        if (v == NULL)
+            fprintf(out, "  %-18s", "(no verdict)");
+        else if (!cols[p].observed[f]) /* no traffic: "unaffected" would be a guess */
+            fprintf(out, "  %-13s %s  ", "-", mark);
+        else
             fprintf(out, "  %s%-13s%s %s  ", colour ? fs__table_colour(v->iface[f].verdict) : "",
-                    fs_verdict_name(v->iface[f].verdict), colour ? RESET : "", fs__table_mark(x));
-        }
-        fputc('\n', out);
+                    fs_verdict_name(v->iface[f].verdict), colour ? RESET : "", mark);
     }
+    fputc('\n', out);
+}
+
+void fs__table_print_cols(FILE *out, const char *name, const char *title,
+                          const fs_table_col_t *cols, size_t ncols, int colour)
+{
+    char cell[64];
+
+    fprintf(out, "\n%s%s%s - %s\n", colour ? BOLD : "", name, colour ? RESET : "",
+            title ? title : name);
+    fprintf(out, "%-24s", "interface");
+    for (size_t p = 0; p < ncols; p++)
+        fprintf(out, "  %-18s", cols[p].posture);
+    fputc('\n', out);
+    for (int f = 0; f < FS_IF_COUNT; f++)
+        fs__table_iface_row(out, (fs_iface_t)f, cols, ncols, colour);
     fprintf(out, "%-24s", "blast radius");
-    for (size_t p = 0; p < nruns; p++) {
-        const fs_verdict_result_t *v = fs_run_verdict(runs[p]);
-        int x = fs__table_expect(runs[p], "blast_radius.max");
+    for (size_t p = 0; p < ncols; p++) {
+        const fs_verdict_result_t *v = cols[p].verdict;
+        int x = fs__table_expect(&cols[p], "blast_radius.max");
         if (x < 0)
-            x = fs__table_expect(runs[p], "blast_radius.min");
+            x = fs__table_expect(&cols[p], "blast_radius.min");
         snprintf(cell, sizeof(cell), "%.4f", v ? v->blast_radius : 0.0);
         fprintf(out, "  %-13s %s  ", v ? cell : "-", fs__table_mark(x));
     }
     fputc('\n', out);
     fprintf(out, "%-24s", "time to detect");
-    for (size_t p = 0; p < nruns; p++) {
-        const fs_verdict_result_t *v = fs_run_verdict(runs[p]);
+    for (size_t p = 0; p < ncols; p++) {
+        const fs_verdict_result_t *v = cols[p].verdict;
         fs__table_ms(cell, sizeof(cell), v ? v->time_to_detect_ms : -1);
         fprintf(out, "  %-13s %s  ", cell,
-                fs__table_mark(fs__table_expect(runs[p], "time_to_detect.max")));
+                fs__table_mark(fs__table_expect(&cols[p], "time_to_detect.max")));
     }
     fputc('\n', out);
     fprintf(out, "%-24s", "time to recover");
-    for (size_t p = 0; p < nruns; p++) {
-        const fs_verdict_result_t *v = fs_run_verdict(runs[p]);
+    for (size_t p = 0; p < ncols; p++) {
+        const fs_verdict_result_t *v = cols[p].verdict;
         fs__table_ms(cell, sizeof(cell), v ? v->time_to_recover_ms : -1);
         fprintf(out, "  %-13s %s  ", cell,
-                fs__table_mark(fs__table_expect(runs[p], "time_to_recover.max")));
+                fs__table_mark(fs__table_expect(&cols[p], "time_to_recover.max")));
     }
     fputc('\n', out);
     fprintf(out, "%-24s", "degraded share");
-    for (size_t p = 0; p < nruns; p++) {
-        const fs_verdict_result_t *v = fs_run_verdict(runs[p]);
+    for (size_t p = 0; p < ncols; p++) {
+        const fs_verdict_result_t *v = cols[p].verdict;
         snprintf(cell, sizeof(cell), "%.4f", v ? v->degraded_share : 0.0);
         fprintf(out, "  %-13s %s  ", v ? cell : "-",
-                fs__table_mark(fs__table_expect(runs[p], "degraded_share.max")));
+                fs__table_mark(fs__table_expect(&cols[p], "degraded_share.max")));
     }
     fputc('\n', out);
-    for (size_t p = 0; p < nruns; p++) {
-        const fs_verdict_result_t *v = fs_run_verdict(runs[p]);
-        size_t held = 0, n = fs_run_expect_count(runs[p]);
-        for (size_t i = 0; i < n; i++)
-            held += fs_run_expect(runs[p], i)->ok;
-        fprintf(out, "%-9s cascade path: ", fs_posture_name(postures[p]));
+    for (size_t p = 0; p < ncols; p++) {
+        const fs_verdict_result_t *v = cols[p].verdict;
+        size_t held = 0;
+        for (size_t i = 0; i < cols[p].nexpect; i++)
+            held += cols[p].expect[i].ok != 0;
+        fprintf(out, "%-9s cascade path: ", cols[p].posture);
         for (int i = 0; v && i < v->cascade_len; i++)
             fprintf(out, "%s%s", i ? " -> " : "", fs_iface_name(v->cascade_path[i]));
         if (v == NULL || v->cascade_len == 0)
             fprintf(out, "(none)");
         else if (v->cascade_len == 1)
             fprintf(out, " (contained)");
-        fprintf(out, "; expectations %zu/%zu held\n", held, n);
+        fprintf(out, "; expectations %zu/%zu held\n", held, cols[p].nexpect);
     }
+}
+
+void fs_table_print(FILE *out, const fs_scenario_t *sc, fs_run_t *const *runs,
+                    const fs_posture_t *postures, size_t nruns, int colour)
+{
+    fs_table_col_t *cols = calloc(nruns ? nruns : 1, sizeof(*cols));
+
+    if (cols == NULL) {
+        fprintf(out, "%s: (out of memory printing the verdict table)\n", fs_scenario_name(sc));
+        return;
+    }
+    for (size_t p = 0; p < nruns; p++) {
+        cols[p].posture = fs_posture_name(postures[p]);
+        cols[p].verdict = fs_run_verdict(runs[p]);
+        /* A run keeps its expectations in one array; fs_run_expect(run, 0)
+         * is its start. */
+        cols[p].nexpect = fs_run_expect_count(runs[p]);
+        cols[p].expect = cols[p].nexpect ? fs_run_expect(runs[p], 0) : NULL;
+        for (int f = 0; f < FS_IF_COUNT; f++)
+            cols[p].observed[f] = fs_run_observed(runs[p], (fs_iface_t)f);
+    }
+    fs__table_print_cols(out, fs_scenario_name(sc), fs_scenario_title(sc), cols, nruns, colour);
+    free(cols);
 }

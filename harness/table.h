@@ -13,4 +13,18 @@
 void fs_table_print(FILE *out, const fs_scenario_t *sc, fs_run_t *const *runs,
                     const fs_posture_t *postures, size_t nruns, int colour);
 
+/* One posture's column as plain data: what fs_table_print reads from a run,
+ * so the layout can be built (and tested) without a fleet. */
+typedef struct {
+    const char *posture;
+    const fs_verdict_result_t *verdict; /* NULL: the run made none */
+    const fs_results_expect_t *expect;  /* the checked expectations */
+    size_t nexpect;
+    int observed[FS_IF_COUNT]; /* the interface had traffic to watch */
+} fs_table_col_t;
+
+/* fs_table_print's core: the table for the named scenario, one column each. */
+void fs__table_print_cols(FILE *out, const char *name, const char *title,
+                          const fs_table_col_t *cols, size_t ncols, int colour);
+
 #endif

@@ -52,7 +52,7 @@ int fs_timeline_add(fs_timeline_t *t, int64_t t_ms, const char *kind, const char
     e = &t->ev[t->len];
     memset(e, 0, sizeof(*e));
     e->t_ms = t_ms;
-    e->kind = strdup(kind);
+    e->kind = strdup(kind ? kind : "");
     e->source = strdup(source ? source : "");
     va_start(ap, fmt);
     n = vasprintf(&e->what, fmt, ap);

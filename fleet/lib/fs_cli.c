@@ -12,29 +12,6 @@
 
 #include "fs_addr.h"
 
-static const char *const fs__cli_postures[] = {"legacy", "hardened", NULL};
-
-int fs_cli_posture(const char *s, fs_posture_t *out)
-{
-    int i;
-
-    if (fs_cli_choice(s, fs__cli_postures, &i) < 0)
-        return -EINVAL;
-    *out = i == 0 ? FS_POSTURE_LEGACY : FS_POSTURE_HARDENED;
-    return 0;
-}
-
-const char *fs_cli_posture_name(fs_posture_t p)
-{
-    switch (p) {
-    case FS_POSTURE_LEGACY:
-        return "legacy";
-    case FS_POSTURE_HARDENED:
-        return "hardened";
-    }
-    return "unknown";
-}
-
 int fs_cli_uint(const char *s, unsigned long max, unsigned long *out)
 {
     unsigned long v;
@@ -137,7 +114,7 @@ int fs_cli_common_option(const char *prog, int opt, const char *arg, fs_cli_comm
         c->listen = arg; /* checked by fs_cli_common_check once all flags are in */
         return 1;
     case FS_OPT_POSTURE:
-        if (fs_cli_posture(arg, &c->posture) < 0)
+        if (fs_posture_parse(arg, &c->posture) < 0)
             return fs_cli_error(prog, "posture", "expected legacy or hardened, got '%s'",
                                 arg ? arg : "");
         return 1;

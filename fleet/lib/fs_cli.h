@@ -7,10 +7,10 @@
 #include <getopt.h>
 #include <stddef.h>
 
-#define FS_VERSION "0.1.0"
-#define FS_EXIT_USAGE 2
+#include "fs_posture.h"
 
-typedef enum { FS_POSTURE_LEGACY, FS_POSTURE_HARDENED } fs_posture_t;
+#define FS_VERSION    "0.1.0"
+#define FS_EXIT_USAGE 2
 
 /* The flags every service takes. */
 typedef struct {
@@ -42,7 +42,9 @@ enum {
         {"node", required_argument, NULL, FS_OPT_NODE},                                            \
         {"fiu-fifo", required_argument, NULL, FS_OPT_FIU_FIFO},                                    \
         {"verbose", no_argument, NULL, FS_OPT_VERBOSE}, {"help", no_argument, NULL, FS_OPT_HELP},  \
-        {"version", no_argument, NULL, FS_OPT_VERSION}
+    {                                                                                              \
+        "version", no_argument, NULL, FS_OPT_VERSION                                               \
+    }
 
 /* Help text for the common flags, to append to a service's usage. */
 #define FS_CLI_COMMON_HELP                                                                         \
@@ -60,9 +62,6 @@ int fs_cli_common_option(const char *prog, int opt, const char *arg, fs_cli_comm
 /* Checks what must hold after parsing (--listen given and loopback, --node
  * well formed). Prints the error and returns -EINVAL when it does not. */
 int fs_cli_common_check(const char *prog, const fs_cli_common_t *c, int needs_node);
-
-int fs_cli_posture(const char *s, fs_posture_t *out);
-const char *fs_cli_posture_name(fs_posture_t p);
 
 /* Whole-string unsigned integer in [0, max]. Returns 0 or -EINVAL. */
 int fs_cli_uint(const char *s, unsigned long max, unsigned long *out);

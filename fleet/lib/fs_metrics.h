@@ -22,8 +22,8 @@ void fs_metrics_free(fs_metrics_t *m);
 fs_metric_t *fs_metrics_series(fs_metrics_t *m, fs_metric_kind_t kind, const char *name,
                                const char *help, const char *labels);
 
-void fs_metric_add(fs_metric_t *s, double v); /* counter or gauge; NULL is a no-op */
-void fs_metric_set(fs_metric_t *s, double v); /* gauge; NULL is a no-op */
+void fs_metric_add(fs_metric_t *s, double v);           /* counter or gauge; NULL is a no-op */
+void fs_metric_set(fs_metric_t *s, double v);           /* gauge; NULL is a no-op */
 void fs_metric_observe(fs_metric_t *s, double seconds); /* histogram; NULL is a no-op */
 
 /* Counter/gauge value, or histogram observation count. */

@@ -173,7 +173,7 @@ static char *fs__service_healthz(const fs_service_t *s)
         !cJSON_AddStringToObject(o, "service", s->name) ||
         !(s->node ? cJSON_AddStringToObject(o, "node", s->node)
                   : cJSON_AddNullToObject(o, "node")) ||
-        !cJSON_AddStringToObject(o, "posture", fs_cli_posture_name(s->posture)))
+        !cJSON_AddStringToObject(o, "posture", fs_posture_name(s->posture)))
         goto out;
     text = cJSON_PrintUnformatted(o);
 out:
@@ -279,7 +279,7 @@ int fs_service_new(uv_loop_t *loop, const fs_service_config_t *cfg, fs_service_t
     }
     s->port = fs_addr_port((const struct sockaddr *)&bound);
     fs_log(&s->log, FS_LOG_INFO, "listening", "addr=%s posture=%s", where,
-           fs_cli_posture_name(s->posture));
+           fs_posture_name(s->posture));
     *out = s;
     return 0;
 

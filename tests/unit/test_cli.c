@@ -120,13 +120,13 @@ static void test_posture(void **state)
     fs_posture_t p = FS_POSTURE_LEGACY;
 
     (void)state;
-    assert_int_equal(fs_cli_posture("hardened", &p), 0);
+    assert_int_equal(fs_posture_parse("hardened", &p), 0);
     assert_int_equal(p, FS_POSTURE_HARDENED);
-    assert_int_equal(fs_cli_posture("legacy", &p), 0);
+    assert_int_equal(fs_posture_parse("legacy", &p), 0);
     assert_int_equal(p, FS_POSTURE_LEGACY);
-    assert_int_equal(fs_cli_posture("soft", &p), -EINVAL);
-    assert_string_equal(fs_cli_posture_name(FS_POSTURE_HARDENED), "hardened");
-    assert_string_equal(fs_cli_posture_name(FS_POSTURE_LEGACY), "legacy");
+    assert_int_equal(fs_posture_parse("soft", &p), -ENOENT);
+    assert_string_equal(fs_posture_name(FS_POSTURE_HARDENED), "hardened");
+    assert_string_equal(fs_posture_name(FS_POSTURE_LEGACY), "legacy");
 }
 
 static void test_error_message(void **state)

@@ -649,7 +649,7 @@ static void test_postures_and_expect(void **state)
     assert_false(e->has_recover_max);
     fs_scenario_free(s);
     assert_string_equal(fs_posture_name(FS_POSTURE_LEGACY), "legacy");
-    assert_string_equal(fs_posture_name(FS_POSTURE_COUNT), "?");
+    assert_string_equal(fs_posture_name(FS_POSTURE_COUNT), "unknown");
 }
 
 /* One fault of kind with its own fields x, parsed alone. */
