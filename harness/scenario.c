@@ -369,7 +369,7 @@ static int fs__sc_root(const cJSON *root, fs_scenario_t *s, const fs_scenario_op
         (rc = fs__sc_refs(root, s, err, errlen)) < 0)
         return rc;
     s->seed = FS_SCENARIO_DEFAULT_SEED;
-    if (fs_jfield_uint(root, "$", "seed", 0, 0, FS_DURATION_MAX_MS, &s->seed, err, errlen) < 0 ||
+    if (fs_jfield_uint(root, "$", "seed", 0, 0, FS_SCENARIO_MAX_SEED, &s->seed, err, errlen) < 0 ||
         fs_jfield_duration(root, "$", "duration", 1, scale, &s->duration_ms, err, errlen) < 0 ||
         fs__sc_bounds("$", "duration", s->duration_ms, 1, FS_SCENARIO_MAX_DURATION_MS, scale, err,
                       errlen) < 0)

@@ -14,10 +14,13 @@
 #include "topology.h"
 #include "verdict.h"
 
-#define FS_SCENARIO_MAX_BYTES       (1u << 20) /* a scenario file is at most 1 MiB */
-#define FS_SCENARIO_MAX_FAULTS      256
-#define FS_SCENARIO_NAME_MAX        64
-#define FS_SCENARIO_DEFAULT_SEED    1
+#define FS_SCENARIO_MAX_BYTES    (1u << 20) /* a scenario file is at most 1 MiB */
+#define FS_SCENARIO_MAX_FAULTS   256
+#define FS_SCENARIO_NAME_MAX     64
+#define FS_SCENARIO_DEFAULT_SEED 1
+/* Seeds stay below 10^15 so that every JSON reader (and cJSON's printer,
+ * exact to 15 digits) carries them without rounding. */
+#define FS_SCENARIO_MAX_SEED        UINT64_C(999999999999999)
 #define FS_SCENARIO_MAX_DURATION_MS (60ull * 60 * 1000) /* after scaling */
 
 typedef struct fs_scenario_s fs_scenario_t;

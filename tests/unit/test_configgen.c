@@ -55,11 +55,10 @@ static void test_features(void **state)
         assert_non_null(name);
         assert_null(strstr(name, "ua:"));
         for (int j = 6; j < i; j++)
-            assert_string_not_equal(
-                name, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-                          cJSON_GetArrayItem(arr, j), "name")));
-        assert_true(
-            fabs(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(row, "weight"))) <= 0.05);
+            assert_string_not_equal(name, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+                                              cJSON_GetArrayItem(arr, j), "name")));
+        assert_true(fabs(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(row, "weight"))) <=
+                    0.05);
     }
     cJSON_Delete(doc);
     free(out);
@@ -83,9 +82,8 @@ static void test_features_copies(void **state)
         cJSON *first = cJSON_GetArrayItem(arr, i - i % 3);
         assert_true(cJSON_Compare(row, first, 1));
         if (i / 3 < 6)
-            assert_string_equal(
-                cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(row, "name")),
-                signals[i / 3]);
+            assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(row, "name")),
+                                signals[i / 3]);
     }
     cJSON_Delete(doc);
     free(out);
@@ -138,11 +136,9 @@ static cJSON *waf_parse(const char *out, size_t len)
     assert_true(cJSON_GetArraySize(rules) >= 1);
     cJSON_ArrayForEach(ids, rules)
     {
-        const char *action =
-            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ids, "action"));
+        const char *action = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ids, "action"));
         assert_non_null(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ids, "id")));
-        assert_non_null(
-            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ids, "path_prefix")));
+        assert_non_null(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ids, "path_prefix")));
         assert_non_null(action);
         assert_true(strcmp(action, "block") == 0 || strcmp(action, "log") == 0);
     }
@@ -351,10 +347,13 @@ static void test_padded(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_features),   cmocka_unit_test(test_features_copies),
+        cmocka_unit_test(test_features),
+        cmocka_unit_test(test_features_copies),
         cmocka_unit_test(test_features_deterministic),
-        cmocka_unit_test(test_waf),        cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_wrong_type), cmocka_unit_test(test_truncated),
+        cmocka_unit_test(test_waf),
+        cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_wrong_type),
+        cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_padded),
     };
 

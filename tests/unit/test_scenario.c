@@ -129,11 +129,13 @@ static const bad_case_t bad_cases[] = {
     {WITH("'references':['a',3]"), "t.json: $.references[1]: expected a string, got a number"},
     {WITH("'references':'a'"), "t.json: $.references: expected an array of strings, got a string"},
     {WITH("'seed':-1"),
-     "t.json: $.seed: expected a whole number from 0 to 9007199254740991, got -1"},
-    {WITH("'seed':1.5"), "t.json: $.seed: expected a whole number from 0 to 9007199254740991, got "
+     "t.json: $.seed: expected a whole number from 0 to 999999999999999, got -1"},
+    {WITH("'seed':1.5"), "t.json: $.seed: expected a whole number from 0 to 999999999999999, got "
                          "1.5"},
-    {WITH("'seed':'42'"), "t.json: $.seed: expected a whole number from 0 to 9007199254740991, "
+    {WITH("'seed':'42'"), "t.json: $.seed: expected a whole number from 0 to 999999999999999, "
                           "got a string"},
+    {WITH("'seed':1000000000000000"),
+     "t.json: $.seed: expected a whole number from 0 to 999999999999999, got 1000000000000000"},
     /* duration */
     {"{'name':'t','faults':[" CRASH "]}", "t.json: $.duration: missing (required)"},
     {"{'name':'t','duration':'3q','faults':[" CRASH "]}",
@@ -621,8 +623,8 @@ static void test_seed_override(void **state)
     s = good(HEAD "'faults':[" CRASH "]}", &o);
     assert_int_equal(fs_scenario_seed(s), 0);
     fs_scenario_free(s);
-    s = good(WITH("'seed':9007199254740991"), NULL);
-    assert_int_equal(fs_scenario_seed(s), UINT64_C(9007199254740991));
+    s = good(WITH("'seed':999999999999999"), NULL);
+    assert_int_equal(fs_scenario_seed(s), FS_SCENARIO_MAX_SEED);
     fs_scenario_free(s);
 }
 

@@ -164,8 +164,10 @@ static void test_growth(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sorted_and_stable), cmocka_unit_test(test_fields_copied),
-        cmocka_unit_test(test_shift),             cmocka_unit_test(test_format),
+        cmocka_unit_test(test_sorted_and_stable),
+        cmocka_unit_test(test_fields_copied),
+        cmocka_unit_test(test_shift),
+        cmocka_unit_test(test_format),
         cmocka_unit_test(test_growth),
     };
 
