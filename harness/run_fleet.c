@@ -299,7 +299,8 @@ static void fs__run_build_argv(fs_run_t *r, const fs_run_proc_t *p, fs__run_argv
 
 int fs__run_fleet_spawn(fs_run_t *r, char *err, size_t errlen)
 {
-    char file[PATH_MAX + 16], log[PATH_MAX + 48];
+    char file[PATH_MAX + 16], log[PATH_MAX + 48], fiu_seed[48];
+    const char *env[2] = {fiu_seed, NULL};
     int rc = 0;
 
     for (size_t i = 0; i < r->nprocs && rc == 0; i++) {
@@ -315,6 +316,11 @@ int fs__run_fleet_spawn(fs_run_t *r, char *err, size_t errlen)
         pc.argv = (const char *const *)a.argv;
         pc.log_path = log;
         pc.health = (const struct sockaddr *)&p->addr;
+        /* libfiu's own PRNG (enable_random points) is seeded from the run's
+         * seed too, one stream per process. */
+        snprintf(fiu_seed, sizeof(fiu_seed), "FIU_PRNG_SEED=%u",
+                 (unsigned)(fs_prng_derive(r->seed, p->name) & 0x7fffffff));
+        pc.env = env;
         if (a.oom)
             rc = -ENOMEM;
         else if ((rc = fs_sup_add(r->sup, &pc, &p->proc)) == 0)
