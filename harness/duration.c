@@ -3,6 +3,8 @@
  * fault. */
 #include "duration.h"
 
+#include "jfield.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -11,30 +13,11 @@
 
 #define FS_DURATION_FRAC_DIGITS 9
 
-/* A printable, bounded copy of untrusted text for an error message. */
-static const char *fs__duration_quote(const char *text, char *buf, size_t len)
-{
-    size_t n = 0;
-
-    for (const char *p = text; *p && n + 4 < len; p++) {
-        unsigned char c = (unsigned char)*p;
-
-        buf[n++] = c < 0x20 || c >= 0x7f || c == '"' ? '?' : (char)c;
-        if (n >= 32 && p[1] != '\0') {
-            memcpy(buf + n, "...", 3);
-            n += 3;
-            break;
-        }
-    }
-    buf[n] = '\0';
-    return buf;
-}
-
 static int fs__duration_fail(const char *text, const char *why, char *err, size_t errlen)
 {
     char q[40];
 
-    snprintf(err, errlen, "\"%s\": %s", fs__duration_quote(text, q, sizeof(q)), why);
+    snprintf(err, errlen, "\"%s\": %s", fs_jfield_quote(text, q, sizeof(q)), why);
     return -EINVAL;
 }
 

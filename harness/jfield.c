@@ -32,6 +32,29 @@ int fs_jfield_fail(char *err, size_t errlen, const char *path, const char *key, 
     return -EINVAL;
 }
 
+const char *fs_jfield_quote(const char *text, char *buf, size_t len)
+{
+    /* At most 40 characters of it: enough to recognise, never a wall. */
+    size_t limit = len < 44 ? len - 4 : 40, n = 0;
+    const char *p = text ? text : "";
+
+    if (len < 5) {
+        if (len > 0)
+            buf[0] = '\0';
+        return buf;
+    }
+    for (; *p && n < limit; p++) {
+        unsigned char c = (unsigned char)*p;
+        buf[n++] = c < 0x20 || c >= 0x7f || c == '"' ? '?' : (char)c;
+    }
+    if (*p) {
+        memcpy(buf + n, "...", 3);
+        n += 3;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
 const char *fs_jfield_type(const cJSON *item)
 {
     if (cJSON_IsString(item))
@@ -47,25 +70,6 @@ const char *fs_jfield_type(const cJSON *item)
     if (cJSON_IsObject(item))
         return "an object";
     return "an invalid value";
-}
-
-/* A printable, bounded copy of untrusted text for a message. */
-static const char *fs__jfield_quote(const char *text, char *buf, size_t len)
-{
-    size_t n = 0;
-
-    for (const char *p = text ? text : ""; *p && n + 4 < len; p++) {
-        unsigned char c = (unsigned char)*p;
-
-        buf[n++] = c < 0x20 || c >= 0x7f || c == '"' ? '?' : (char)c;
-        if (n >= 40 && p[1] != '\0') {
-            memcpy(buf + n, "...", 3);
-            n += 3;
-            break;
-        }
-    }
-    buf[n] = '\0';
-    return buf;
 }
 
 static void fs__jfield_list(const char *const *names, char *buf, size_t len)
@@ -209,7 +213,7 @@ int fs_jfield_enum(const cJSON *obj, const char *path, const char *key, int requ
         }
     }
     return fs_jfield_fail(err, errlen, path, key, "\"%s\": expected one of %s",
-                          fs__jfield_quote(item->valuestring, q, sizeof(q)), list);
+                          fs_jfield_quote(item->valuestring, q, sizeof(q)), list);
 }
 
 int fs_jfield_duration(const cJSON *obj, const char *path, const char *key, int required,

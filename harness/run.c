@@ -181,13 +181,24 @@ static void fs__run_close_cb(uv_handle_t *h)
     }
 }
 
-static void fs__run_close_timer(fs_run_t *r, uv_timer_t *t)
+static void fs__run_close_timer(uv_timer_t *t)
 {
     if (!uv_is_closing((uv_handle_t *)t)) {
         uv_timer_stop(t);
         uv_close((uv_handle_t *)t, fs__run_close_cb);
     }
-    (void)r;
+}
+
+/* The last step: once every timer has closed, done_cb fires. */
+static void fs__run_close_timers(fs_run_t *r)
+{
+    r->phase = FS_RUN_DONE;
+    fs__run_close_timer(&r->tick);
+    fs__run_close_timer(&r->finish);
+    for (size_t i = 0; i < r->nfaults; i++) {
+        fs__run_close_timer(&r->faults[i].apply);
+        fs__run_close_timer(&r->faults[i].revert);
+    }
 }
 
 static void fs__run_sup_done_cb(fs_sup_t *sup, void *data)
@@ -202,13 +213,7 @@ static void fs__run_sup_done_cb(fs_sup_t *sup, void *data)
     fs_http_client_close(r->cs);
     r->cs = NULL;
     fs__run_fleet_close(r);
-    r->phase = FS_RUN_DONE;
-    fs__run_close_timer(r, &r->tick);
-    fs__run_close_timer(r, &r->finish);
-    for (size_t i = 0; i < r->nfaults; i++) {
-        fs__run_close_timer(r, &r->faults[i].apply);
-        fs__run_close_timer(r, &r->faults[i].revert);
-    }
+    fs__run_close_timers(r);
 }
 
 static void fs__run_stop_fleet(fs_run_t *r)
@@ -522,13 +527,7 @@ int fs_run_start(uv_loop_t *loop, const fs_run_config_t *cfg, fs_run_done_cb don
         fs_http_client_close(r->cs);
         r->cs = NULL;
         fs__run_fleet_close(r);
-        r->phase = FS_RUN_DONE;
-        fs__run_close_timer(r, &r->tick);
-        fs__run_close_timer(r, &r->finish);
-        for (size_t i = 0; i < r->nfaults; i++) {
-            fs__run_close_timer(r, &r->faults[i].apply);
-            fs__run_close_timer(r, &r->faults[i].revert);
-        }
+        fs__run_close_timers(r);
         *out = r;
         return rc;
     }

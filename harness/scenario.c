@@ -26,24 +26,6 @@
 #define FS__SC_POLL_MAX  600000u /* the fleet's --poll-ms bound */
 #define FS__SC_BAKE_MAX  3600000u
 #define FS__SC_RPS_MAX   100000.0 /* the load generator's bound */
-/* A printable, bounded copy of untrusted text for a message. */
-const char *fs__scenario_quote(const char *text, char *buf, size_t len)
-{
-    size_t n = 0;
-
-    for (const char *p = text ? text : ""; *p && n + 4 < len; p++) {
-        unsigned char c = (unsigned char)*p;
-
-        buf[n++] = c < 0x20 || c >= 0x7f || c == '"' ? '?' : (char)c;
-        if (n >= 40 && p[1] != '\0') {
-            memcpy(buf + n, "...", 3);
-            n += 3;
-            break;
-        }
-    }
-    buf[n] = '\0';
-    return buf;
-}
 static int fs__sc_dup(const char *text, char **out)
 {
     *out = strdup(text);
@@ -66,7 +48,7 @@ static int fs__sc_name(const cJSON *root, fs_scenario_t *s, char *err, size_t er
             return fs_jfield_fail(err, errlen, "$", "name",
                                   "\"%s\": must match [a-z0-9][a-z0-9._-]{0,63} (it names the "
                                   "results directory)",
-                                  fs__scenario_quote(name, q, sizeof(q)));
+                                  fs_jfield_quote(name, q, sizeof(q)));
     }
     if (fs_jfield_string(root, "$", "title", 0, FS__SC_TITLE_MAX, &title, err, errlen) < 0)
         return -EINVAL;
@@ -196,7 +178,7 @@ static int fs__sc_postures(const cJSON *root, fs_scenario_t *s, char *err, size_
         if (fs_posture_parse(p->valuestring, &v) < 0)
             return fs_jfield_fail(err, errlen, path, NULL,
                                   "\"%s\": unknown posture (legacy, hardened)",
-                                  fs__scenario_quote(p->valuestring, q, sizeof(q)));
+                                  fs_jfield_quote(p->valuestring, q, sizeof(q)));
         if (fs_scenario_runs_posture(s, v))
             return fs_jfield_fail(err, errlen, path, NULL, "%s is listed twice", p->valuestring);
         s->postures[s->npostures++] = v;
@@ -270,7 +252,7 @@ static int fs__sc_unknown_kind(const char *path, const char *kind, char *err, si
     if (n == 0)
         snprintf(list, sizeof(list), "config.*, process.*, link.*, fiu, posix, dependency.outage");
     return fs_jfield_fail(err, errlen, path, "kind", "\"%s\": unknown kind (%s)",
-                          fs__scenario_quote(kind, q, sizeof(q)), list);
+                          fs_jfield_quote(kind, q, sizeof(q)), list);
 }
 
 static int fs__sc_fault(const cJSON *f, fs_scenario_t *s, double scale, fs_scenario_fault_t *out,

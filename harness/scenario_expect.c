@@ -83,7 +83,7 @@ static int fs__sc_verdicts(const cJSON *obj, const char *path, fs_scenario_expec
         if (fs_verdict_parse(m->valuestring, &v) < 0)
             return fs_jfield_fail(err, errlen, p, key,
                                   "\"%s\": unknown verdict (unaffected, failed_small, cascaded)",
-                                  fs__scenario_quote(m->valuestring, q, sizeof(q)));
+                                  fs_jfield_quote(m->valuestring, q, sizeof(q)));
         if (fs_iface_is_entry(i) && v == FS_VERDICT_FAILED_SMALL)
             return fs_jfield_fail(err, errlen, p, key,
                                   "an entry interface is unaffected or cascaded (users felt it "
@@ -116,7 +116,7 @@ int fs__scenario_expect(const cJSON *root, fs_scenario_t *s, double scale, char 
         if (fs_posture_parse(key, &p) < 0)
             return fs_jfield_fail(err, errlen, path, NULL,
                                   "\"%s\": unknown posture (legacy, hardened)",
-                                  fs__scenario_quote(key, q, sizeof(q)));
+                                  fs_jfield_quote(key, q, sizeof(q)));
         e = &s->expect[p];
         if (e->present)
             return fs_jfield_fail(err, errlen, path, NULL, "duplicate field");

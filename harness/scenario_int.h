@@ -24,7 +24,6 @@ struct fs_scenario_s {
     fs_scenario_expect_t expect[FS_POSTURE_COUNT];
 };
 /* A printable, bounded copy of untrusted text for an error message. */
-const char *fs__scenario_quote(const char *text, char *buf, size_t len);
 
 /* Parses $.expect of root into s->expect (times multiplied by scale);
  * s->postures must be set. 0 or -EINVAL with a path-naming message. */

@@ -3,6 +3,8 @@
  * fleet in a scenario goes through here. */
 #include "topology.h"
 
+#include "jfield.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -136,25 +138,6 @@ int fs_iface_links(fs_iface_t iface, unsigned nodes, int *from, int *to)
     return n;
 }
 
-/* A printable, bounded copy of untrusted text for an error message. */
-static const char *fs__topo_quote(const char *text, char *buf, size_t len)
-{
-    size_t n = 0;
-
-    for (const char *p = text; *p && n + 4 < len; p++) {
-        unsigned char c = (unsigned char)*p;
-
-        buf[n++] = c < 0x20 || c >= 0x7f || c == '"' ? '?' : (char)c;
-        if (n >= 40 && p[1] != '\0') {
-            memcpy(buf + n, "...", 3);
-            n += 3;
-            break;
-        }
-    }
-    buf[n] = '\0';
-    return buf;
-}
-
 /* Splits "name" or "name[i]" (s..e) into a service and an index (-1 when
  * absent). Returns 0, or -EINVAL with err filled. */
 static int fs__topo_part(const char *text, const char *s, const char *e, fs_svc_t *svc, int *index,
@@ -165,7 +148,7 @@ static int fs__topo_part(const char *text, const char *s, const char *e, fs_svc_
     size_t nlen = (size_t)((br ? br : e) - s);
     int idx = -1;
 
-    fs__topo_quote(text, q, sizeof(q));
+    fs_jfield_quote(text, q, sizeof(q));
     if (br) {
         const char *p = br + 1;
 
@@ -244,7 +227,7 @@ int fs_target_parse(const char *text, unsigned nodes, fs_target_t *out, char *er
         snprintf(err, errlen, "empty target");
         return -EINVAL;
     }
-    fs__topo_quote(text, q, sizeof(q));
+    fs_jfield_quote(text, q, sizeof(q));
     memset(out, 0, sizeof(*out));
     arrow = strstr(text, "->");
     if (arrow == NULL) {
