@@ -48,7 +48,7 @@ UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 E2E       := $(sort $(wildcard tests/e2e/*.sh))
 
 DEB_PKGS := build-essential pkg-config libuv1-dev libfiu-dev fiu-utils libcjson-dev \
-            libcmocka-dev gnuplot-nox libhttp-parser-dev curl procps wrk
+            libcmocka-dev gnuplot-nox libhttp-parser-dev curl procps wrk jq
 
 .SECONDARY:
 

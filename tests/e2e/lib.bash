@@ -123,3 +123,21 @@ publish() {
     curl -s -m 5 -X PUT --data-binary "@$3" "http://$1/v1/config/$2" |
         sed -n 's/.*"version":\([0-9]*\).*/\1/p'
 }
+
+# run_scenario NAME FILE [failsmall run options...] — runs a scenario into
+# $E2E_DIR/NAME, keeps its output in $E2E_DIR/NAME.out, sets RUN_RC.
+run_scenario() {
+    local name=$1 file=$2
+    shift 2
+    "$FS_BUILD/failsmall" run "$file" --out "$E2E_DIR/$name" "$@" >"$E2E_DIR/$name.out" 2>&1
+    RUN_RC=$?
+}
+
+# check RESULTS.JSON JQ-EXPR WHAT — fails the test with WHAT (and the value
+# the expression saw) unless the jq expression is true.
+check() {
+    local file=$1 expr=$2 what=$3
+    [ -s "$file" ] || fail "$what: $file is missing"
+    jq -e "$expr" "$file" >/dev/null 2>&1 ||
+        fail "$what: ($expr) is $(jq -c "$expr" "$file" 2>&1 | head -c 300)"
+}
