@@ -60,7 +60,7 @@ struct fs__link_call_s {
     uv_timer_t timer;
     int has_timer, stage;
     /* what the faults decided on arrival */
-    int faulted, down, reset, error_status;
+    int faulted, down, reset, error_status, empty;
     unsigned held_by; /* the BLACKHOLE fault holding it, 0 = none */
     uint64_t req_delay_ms, resp_delay_ms, bw_req_rate, bw_resp_rate;
     /* the upstream answer, kept across a response delay */
@@ -199,8 +199,13 @@ static void call_decide(fs__link_call_t *c)
             c->reset = 1;
             break;
         case FS_LINK_HTTP_ERROR:
-            if (!c->error_status)
+            /* The link answers once: the first answering fault wins. */
+            if (!c->error_status && !c->empty)
                 c->error_status = f->status;
+            break;
+        case FS_LINK_EMPTY:
+            if (!c->error_status)
+                c->empty = 1;
             break;
         case FS_LINK_BANDWIDTH:
             /* Two bandwidth faults: the narrower pipe wins. */
@@ -364,6 +369,14 @@ static void call_forward(fs__link_call_t *c)
         call_free(c);
         return;
     }
+    if (c->empty) {
+        /* A 200 the caller cannot tell from a real one but by its content:
+         * no Content-Type, no X-Config-Version, nothing. */
+        int rc = fs_http_respond(req, 200, NULL, NULL, "", 0);
+        call_end(c, rc == -ENOTCONN ? FS_OUT_TIMEOUT : FS_OUT_WRONG);
+        call_free(c);
+        return;
+    }
     int rc = headers_join(fs_http_req_header_count(req), req_at, req, NULL, &headers);
     if (rc == 0 && asprintf(&target, "%s%s%s", path, *query ? "?" : "", query) < 0) {
         target = NULL;
@@ -454,6 +467,7 @@ static int fault_check(const fs_link_fault_t *f, fs_link_fault_t *out)
     case FS_LINK_DOWN:
     case FS_LINK_BLACKHOLE:
     case FS_LINK_RESET:
+    case FS_LINK_EMPTY:
         return 0;
     case FS_LINK_LATENCY:
         return f->ms <= FS__LINK_MAX_DELAY && f->jitter_ms <= FS__LINK_MAX_DELAY ? 0 : -EINVAL;

@@ -38,7 +38,11 @@ typedef enum {
     FS_LINK_LATENCY,    /* delay by ms +- jitter_ms (uniform) */
     FS_LINK_RESET,      /* forward, then reset the caller instead of relaying */
     FS_LINK_HTTP_ERROR, /* answer status from the link, upstream never called */
-    FS_LINK_BANDWIDTH   /* delay by body bytes / bytes_per_s */
+    FS_LINK_BANDWIDTH,  /* delay by body bytes / bytes_per_s */
+    FS_LINK_EMPTY       /* answer 200, empty body, no headers (no Content-Type, none of
+                           upstream's), upstream never called: a dependency that answers
+                           but has nothing to say (the empty DNS record of 2025-10-20).
+                           Observed as a wrong answer */
 } fs_link_fault_type_t;
 
 /* Directions, for LATENCY and BANDWIDTH: request = before forwarding,

@@ -26,25 +26,47 @@ const char *fs__run_key_name(fs_run_key_t k)
     return k == FS_RUN_KEY_WAF ? "waf/rules" : "bot/features";
 }
 
-/* A free loopback port, chosen by the kernel. The service binds it a moment
- * later; it must be a fixed port (not 0) because a restarted service has to
- * come back where its links point. */
-static int fs__run_free_port(struct sockaddr_storage *out)
+/* The lowest port the kernel hands out for port 0 (links, outgoing calls). */
+static int fs__run_ephemeral_low(void)
+{
+    FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+    int lo = 32768, hi;
+
+    if (f != NULL) {
+        if (fscanf(f, "%d %d", &lo, &hi) != 2)
+            lo = 32768;
+        fclose(f);
+    }
+    return lo;
+}
+
+/* A free loopback port for a fleet service. It must be a fixed port, not 0,
+ * because a restarted service has to come back where its links point; and
+ * it is taken below the kernel's ephemeral range, because the service binds
+ * it only later and meanwhile the links (port 0) and every outgoing
+ * connection draw from that range and could take it. Tried by binding. */
+static int fs__run_free_port(struct sockaddr_storage *out, unsigned *cursor)
 {
     struct sockaddr_in *sin = (struct sockaddr_in *)out;
-    socklen_t len = sizeof(*sin);
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), rc = 0;
+    int low = fs__run_ephemeral_low(), span = low - 1024 > 16384 ? 16384 : low - 1024;
 
-    if (fd < 0)
-        return -errno;
-    memset(out, 0, sizeof(*out));
-    sin->sin_family = AF_INET;
-    sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd, (struct sockaddr *)sin, sizeof(*sin)) < 0 ||
-        getsockname(fd, (struct sockaddr *)sin, &len) < 0)
-        rc = -errno;
-    close(fd);
-    return rc;
+    if (span <= 0)
+        return -EADDRNOTAVAIL;
+    for (int tries = 0; tries < span; tries++) {
+        int port = low - span + (int)((*cursor)++ % (unsigned)span), fd, ok;
+
+        memset(out, 0, sizeof(*out));
+        sin->sin_family = AF_INET;
+        sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        sin->sin_port = htons((uint16_t)port);
+        if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+            return -errno;
+        ok = bind(fd, (struct sockaddr *)sin, sizeof(*sin)) == 0;
+        close(fd);
+        if (ok)
+            return 0;
+    }
+    return -EADDRNOTAVAIL;
 }
 
 static fs_run_proc_t *fs__run_proc(fs_run_t *r, fs_svc_t svc, int index)
@@ -102,9 +124,12 @@ static int fs__run_add_procs(fs_run_t *r, char *err, size_t errlen)
             snprintf(p->name, sizeof(p->name), "%s[%u]", fs_svc_name(p->svc), n);
         }
     }
+    /* Where to start looking: apart for runs on one machine at once. */
+    unsigned cursor = (unsigned)getpid() * 131u + (unsigned)(uv_hrtime() / 1000);
+
     for (size_t i = 0; i < r->nprocs; i++) {
         fs_run_proc_t *p = &r->procs[i];
-        if ((rc = fs__run_free_port(&p->addr)) < 0) {
+        if ((rc = fs__run_free_port(&p->addr, &cursor)) < 0) {
             snprintf(err, errlen, "no free loopback port for %s: %s", p->name, strerror(-rc));
             return rc;
         }

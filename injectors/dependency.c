@@ -1,6 +1,5 @@
 /* dependency.outage, parse side: which service and how it is gone.
- * apply/revert act on every link into it and are added with the run
- * (issue 4). */
+ * apply/revert (dependency_apply.c) act on every link into it. */
 #include "inj_dependency.h"
 
 #include <errno.h>
@@ -71,6 +70,8 @@ const fs_inj_ops_t fs_inj_dependency_outage_ops = {
     .needs_for = 1,
     .parse = fs__dep_parse,
     .faults = fs__dep_faults,
+    .apply = fs__inj_dependency_apply,
+    .revert = fs__inj_dependency_revert,
     .describe = fs__dep_describe,
     .free = fs__dep_free,
 };

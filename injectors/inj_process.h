@@ -20,7 +20,17 @@ typedef struct {
     fs_target_t target; /* FS_TARGET_SERVICE or FS_TARGET_INSTANCE of a fleet process */
     double share;       /* SERVICE: seeded share of its instances, at least one (1 = all) */
     int signal;         /* CRASH, CRASH_LOOP: SIGSEGV (default) or SIGABRT; else 0 */
+    struct fs__inj_process_rt_s *rt; /* HANG, CRASH_LOOP: while applied (process_apply.c) */
 } fs_inj_process_t;
+
+/* The apply side (process_apply.c): signal the chosen instances through the
+ * supervisor; a hang is undone with SIGCONT, a crash loop's timer stops. */
+int fs__inj_process_apply(void *state, fs_inj_env_t *env, char *err, size_t errlen);
+int fs__inj_process_revert(void *state, fs_inj_env_t *env, char *err, size_t errlen);
+
+/* Releases run-time state left by an apply that was never reverted (the
+ * run reverts every active fault, so normally there is none). */
+void fs__inj_process_release(fs_inj_process_t *p);
 
 extern const fs_inj_ops_t fs_inj_process_crash_ops;
 extern const fs_inj_ops_t fs_inj_process_kill_ops;

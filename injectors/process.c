@@ -1,6 +1,6 @@
 /* process.* faults, parse side: whom to signal and with what. apply/revert
- * (through the supervisor, only ever on processes it started) are added
- * with the run (issue 4). */
+ * (through the supervisor, only ever on processes it started) live in
+ * process_apply.c. */
 #include "inj_process.h"
 
 #include <errno.h>
@@ -76,6 +76,8 @@ static const char *fs__process_describe(const void *state, char *buf, size_t len
 
 static void fs__process_free(void *state)
 {
+    if (state != NULL)
+        fs__inj_process_release(state);
     free(state);
 }
 
@@ -92,6 +94,8 @@ static void fs__process_free(void *state)
         .needs_for = needs_for_,                                                                   \
         .parse = fs__process_parse_##name,                                                         \
         .faults = fs__process_faults,                                                              \
+        .apply = fs__inj_process_apply,                                                            \
+        .revert = fs__inj_process_revert,                                                          \
         .describe = fs__process_describe,                                                          \
         .free = fs__process_free,                                                                  \
     };

@@ -1,6 +1,12 @@
 /* The config poller every edge service runs: one fetch at a time on a
  * timer, apply on a new version, then a health report for the version in
- * hand so that a staged rollout can gate on this node. */
+ * hand so that a staged rollout can gate on this node.
+ *
+ * A 200 without X-Config-Version is offered as version 0, "unversioned":
+ * whatever the dependency answered (an empty body, when its DNS record is
+ * empty). Treating it as a failed fetch would hide exactly the failure of
+ * 2025-10-20, where services trusted what the dependency said; the service
+ * decides, and a hardened one rejects it and keeps its last known good. */
 #include "fs_poll.h"
 
 #include "fs_dep.h"
@@ -31,6 +37,7 @@ struct fs_poll_s {
     int closing; /* callbacks only return from now on */
     int failing; /* the last fetch failed: repeat failures log at debug */
     uint64_t offered, applied;
+    int has_offered; /* offered is meaningful: version 0 is a real offer */
     int offered_rc;
     /* A rejected version that comes back (after a rollback and a new
      * rollout, or a flapping staged stage) is reported, not re-applied:
@@ -110,13 +117,17 @@ static void fs__poll_report(fs_poll_t *p, uint64_t version, int ok)
 }
 
 /* Hands a newly offered version to the service, unless it was rejected
- * before. Returns the service's verdict. */
+ * before. Returns the service's verdict. Version 0 (unversioned) is offered
+ * once per run of unversioned answers, like any version. */
 static int fs__poll_offer(fs_poll_t *p, uint64_t v, const char *blob, size_t len)
 {
     int rc;
 
-    if (v == p->offered)
+    if (p->has_offered && v == p->offered)
         return p->offered_rc;
+    if (v == 0)
+        fs_log(&p->log, FS_LOG_WARN, "config_unversioned",
+               "key=%s bytes=%zu reason=\"200 without X-Config-Version\"", p->key, len);
     if (fs__poll_was_rejected(p, v)) {
         fs_log(&p->log, FS_LOG_DEBUG, "config_skipped",
                "key=%s version=%" PRIu64 " reason=\"rejected before\"", p->key, v);
@@ -131,6 +142,7 @@ static int fs__poll_offer(fs_poll_t *p, uint64_t v, const char *blob, size_t len
         }
     }
     p->offered = v;
+    p->has_offered = 1;
     p->offered_rc = rc;
     return rc;
 }
@@ -162,11 +174,15 @@ static void fs__poll_fetch_cb(int status, const fs_http_resp_t *resp, void *data
         return;
     }
     hv = fs_http_resp_header(resp, "X-Config-Version");
-    errno = 0;
-    v = hv && *hv >= '0' && *hv <= '9' ? strtoull(hv, &end, 10) : 0;
-    if (v == 0 || errno != 0 || *end != '\0') {
-        fs__poll_failed(p, "\"missing or bad X-Config-Version\"");
-        return;
+    if (hv == NULL) {
+        v = 0; /* unversioned: offered all the same */
+    } else {
+        errno = 0;
+        v = *hv >= '0' && *hv <= '9' ? strtoull(hv, &end, 10) : 0;
+        if (v == 0 || errno != 0 || *end != '\0') {
+            fs__poll_failed(p, "\"bad X-Config-Version\"");
+            return;
+        }
     }
     if (p->failing)
         fs_log(&p->log, FS_LOG_INFO, "config_fetch_recovered", "key=%s", p->key);

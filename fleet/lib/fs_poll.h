@@ -15,7 +15,9 @@
 typedef struct fs_poll_s fs_poll_t;
 
 /* Called when configstore offers a version other than the last one offered.
- * blob is valid only during the call. Return 0 when the service applied it,
+ * A 200 answer without X-Config-Version (a dependency answering empty) is
+ * offered as version 0: whatever the dependency said, for the service to
+ * trust or reject. blob is valid only during the call. Return 0 when the service applied it,
  * or a negative code when it rejected it (reported as ok:false). */
 typedef int (*fs_poll_apply_cb)(uint64_t version, const char *blob, size_t len, void *data);
 

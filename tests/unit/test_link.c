@@ -474,6 +474,55 @@ static void test_http_error(void **state)
     assert_int_equal(fx->up_handled, 1);
 }
 
+/* The empty answer is a bare 200: no body, none of upstream's headers (no
+ * X-Config-Version), no Content-Type; upstream is never called, the caller
+ * cannot tell it apart by status, and the link files it as wrong. */
+static void test_empty(void **state)
+{
+    fx_t *fx = *state;
+    fs_link_fault_t empty = {.type = FS_LINK_EMPTY};
+    fs_link_fault_t err = {.type = FS_LINK_HTTP_ERROR, .status = 502};
+    unsigned id = add(fx, &empty);
+    assert_int_equal(call(fx, "GET", "/v1/config/bot/features?node=0", NULL, NULL, 0), 0);
+    wait_done(fx, 1);
+    assert_int_equal(fx->status, 200);
+    assert_int_equal(fx->body_len, 0);
+    assert_string_equal(fx->cfgver, "");
+    assert_string_equal(fx->ctype, "");
+    assert_string_equal(fx->multi, "");
+    assert_int_equal(call(fx, "POST", "/v1/health", "Content-Type: application/json\r\n", "{}", 0),
+                     0);
+    wait_done(fx, 2);
+    assert_int_equal(fx->status, 200);
+    assert_int_equal(fx->body_len, 0);
+    assert_int_equal(fx->up_handled, 0);
+    sums_t s = sums(fx);
+    assert_int_equal(s.calls, 2);
+    assert_int_equal(s.wrong, 2);
+    assert_int_equal(s.good, 0);
+    fs_link_stats_t st = stats(fx);
+    assert_int_equal(st.wrong, 2);
+    assert_int_equal(st.faulted_calls, 2);
+
+    /* The link answers once: the answering fault added first wins. */
+    unsigned id2 = add(fx, &err);
+    assert_int_equal(call(fx, "GET", "/x", NULL, NULL, 0), 0);
+    wait_done(fx, 3);
+    assert_int_equal(fx->status, 200);
+    assert_int_equal(fs_link_remove_fault(fx->link, id), 0);
+    assert_int_equal(call(fx, "GET", "/x", NULL, NULL, 0), 0);
+    wait_done(fx, 4);
+    assert_int_equal(fx->status, 502);
+    assert_int_equal(fs_link_remove_fault(fx->link, id2), 0);
+
+    /* Reverted: upstream answers again, headers and all. */
+    assert_int_equal(call(fx, "GET", "/x", NULL, NULL, 0), 0);
+    wait_done(fx, 5);
+    assert_int_equal(fx->status, 200);
+    assert_string_equal(fx->cfgver, "7");
+    assert_int_equal(fx->up_handled, 1);
+}
+
 /* RUNS sequential requests through a fresh link seeded with seed, under an
  * http_error fault of probability 0.5; returns the faulted count. */
 static int run_pattern(fx_t *fx, uint64_t seed, unsigned char *pattern)
@@ -691,6 +740,7 @@ int main(void)
         T(test_latency),
         T(test_jitter),
         T(test_http_error),
+        T(test_empty),
         T(test_probability_seeded),
         T(test_blackhole),
         T(test_reset),

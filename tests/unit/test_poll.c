@@ -1,7 +1,7 @@
 /* The config poller against a small fake configstore on loopback: one apply
  * per new version, health reports after every poll, rejected versions not
- * re-applied, 404s, fetch failures injected by libfiu, timeouts, and no
- * overlapping polls. */
+ * re-applied, unversioned answers offered as version 0, 404s, fetch
+ * failures injected by libfiu, timeouts, and no overlapping polls. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,6 +26,9 @@ typedef struct {
     struct sockaddr_storage addr;
     uint64_t version; /* served; 0 = never published (404) */
     char body[256];
+    /* NULL: X-Config-Version as published; "": none at all (a 200 the
+     * fake answers with body, published or not); else this header line. */
+    const char *vheader;
     int hold; /* keep GETs unanswered in held[] */
     fs_http_req_t *held[8];
     unsigned nheld;
@@ -48,6 +51,11 @@ static void fake_cb(fs_http_req_t *req, void *data)
             f->node[0] = '\0';
         if (f->hold && f->nheld < 8) {
             f->held[f->nheld++] = req;
+            return;
+        }
+        if (f->vheader != NULL) {
+            fs_http_respond(req, 200, NULL, *f->vheader ? f->vheader : NULL, f->body,
+                            strlen(f->body));
             return;
         }
         if (f->version == 0) {
@@ -105,6 +113,15 @@ static void fake_release(fake_cs_t *f)
 static void fake_publish(fake_cs_t *f, uint64_t version, const char *body)
 {
     f->version = version;
+    f->vheader = NULL;
+    snprintf(f->body, sizeof(f->body), "%s", body);
+}
+
+/* Answers 200 with body and no version: a dependency that answers but
+ * knows nothing (the empty DNS record). */
+static void fake_unversioned(fake_cs_t *f, const char *body)
+{
+    f->vheader = "";
     snprintf(f->body, sizeof(f->body), "%s", body);
 }
 
@@ -301,6 +318,103 @@ static int gets_reached(void *data)
     return c->cs.gets >= c->want_reports;
 }
 
+/* An empty, unversioned answer is offered once as version 0; rejected, it
+ * is reported ok:false on every poll without another apply, the applied
+ * version stays; the real version coming back is applied as usual, and a
+ * second unversioned run is known bad already. */
+static void test_unversioned_rejected(void **state)
+{
+    uv_loop_t loop;
+    ctx_t c;
+    fs_poll_t *p;
+    fs_log_t log;
+
+    (void)state;
+    memset(&c, 0, sizeof(c));
+    c.bad_version = 0; /* the service rejects version 0 */
+    assert_int_equal(uv_loop_init(&loop), 0);
+    fake_start(&loop, &c.cs);
+    fake_publish(&c.cs, 1, "good");
+    p = poll_start(&loop, &c, (struct sockaddr *)&c.cs.addr, 5, 1000, &log);
+    wait_reports(&loop, &c, 1, 1);
+    assert_int_equal(c.applies, 1);
+
+    fake_unversioned(&c.cs, "");
+    wait_reports(&loop, &c, 1, 0);
+    assert_int_equal(c.applies, 2);
+    assert_string_equal(c.last_blob, "");
+    assert_int_equal(c.cs.rep_ok, 0);
+    wait_reports(&loop, &c, 3, 0);
+    assert_int_equal(c.applies, 2);
+    assert_int_equal(c.cs.rep_ok, 0);
+    assert_int_equal(fs_poll_applied_version(p), 1);
+
+    fake_publish(&c.cs, 1, "good");
+    wait_reports(&loop, &c, 2, 1);
+    assert_int_equal(c.applies, 3);
+    assert_string_equal(c.last_blob, "good");
+    assert_int_equal(c.cs.rep_ok, 1);
+
+    fake_unversioned(&c.cs, "");
+    wait_reports(&loop, &c, 3, 0);
+    assert_int_equal(c.applies, 3);
+    assert_int_equal(c.cs.rep_ok, 0);
+    assert_int_equal(fs_poll_applied_version(p), 1);
+    finish(&loop, &c, p, &log);
+}
+
+/* A service that takes whatever it is given applies version 0 once per
+ * run of unversioned answers; a version header that is there but bad is
+ * still a failed fetch. */
+static void test_unversioned_accepted(void **state)
+{
+    uv_loop_t loop;
+    ctx_t c;
+    fs_poll_t *p;
+    fs_log_t log;
+
+    (void)state;
+    memset(&c, 0, sizeof(c));
+    c.bad_version = 99;
+    assert_int_equal(uv_loop_init(&loop), 0);
+    fake_start(&loop, &c.cs);
+    fake_unversioned(&c.cs, "whatever");
+    p = poll_start(&loop, &c, (struct sockaddr *)&c.cs.addr, 5, 1000, &log);
+    wait_reports(&loop, &c, 3, 0);
+    assert_int_equal(c.applies, 1);
+    assert_string_equal(c.last_blob, "whatever");
+    assert_int_equal(c.cs.rep_ok, 1);
+    assert_int_equal(fs_poll_applied_version(p), 0);
+
+    fake_publish(&c.cs, 2, "two");
+    wait_reports(&loop, &c, 1, 2);
+    assert_int_equal(c.applies, 2);
+    assert_int_equal(fs_poll_applied_version(p), 2);
+
+    fake_unversioned(&c.cs, "again");
+    wait_reports(&loop, &c, 2, 0);
+    assert_int_equal(c.applies, 3);
+    assert_string_equal(c.last_blob, "again");
+
+    static const char *const bad[] = {"X-Config-Version: abc\r\n", "X-Config-Version: 0\r\n",
+                                      "X-Config-Version: 3x\r\n",
+                                      "X-Config-Version: 99999999999999999999999\r\n"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        unsigned reports;
+
+        c.cs.vheader = bad[i];
+        /* Reports of fetches before the switch land before the next fetch. */
+        c.want_reports = c.cs.gets + 1;
+        assert_true(run_until(&loop, gets_reached, &c, 3000));
+        reports = c.cs.reports;
+        c.want_reports = c.cs.gets + 3;
+        assert_true(run_until(&loop, gets_reached, &c, 3000));
+        assert_int_equal(c.cs.reports, reports);
+    }
+    assert_int_equal(c.applies, 3);
+    finish(&loop, &c, p, &log);
+}
+
 static void test_not_published(void **state)
 {
     uv_loop_t loop;
@@ -442,6 +556,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_apply_once_per_version),
         cmocka_unit_test(test_rejected_not_reapplied),
+        cmocka_unit_test(test_unversioned_rejected),
+        cmocka_unit_test(test_unversioned_accepted),
         cmocka_unit_test(test_not_published),
         cmocka_unit_test(test_fetch_point),
         cmocka_unit_test(test_no_overlap_and_timeout),
