@@ -1,12 +1,17 @@
 /* fs-configstore: command line. */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "configstore.h"
 #include "fs_cli.h"
 
 enum { OPT_ROLLOUT = FS_OPT_SERVICE, OPT_BAKE_MS, OPT_CANARY };
+
+/* What the flags asked for; mode -1 = follow --posture, known only once
+ * every flag is in. */
+typedef struct {
+    int mode;
+    fs_configstore_config_t cfg;
+} opts_t;
 
 static const char usage[] =
     "usage: fs-configstore --listen 127.0.0.1:PORT [options]\n"
@@ -19,6 +24,34 @@ static const char usage[] =
     "  --canary NODE             canary node of staged rollouts (default the first\n"
     "                            node in order)\n" FS_CLI_COMMON_HELP;
 
+static int option_cb(const char *prog, int opt, const char *arg, void *data)
+{
+    static const char *const modes[] = {"instant", "staged", NULL};
+    opts_t *o = data;
+    unsigned long v;
+
+    switch (opt) {
+    case OPT_ROLLOUT:
+        if (fs_cli_choice(arg, modes, &o->mode) < 0)
+            return fs_cli_error(prog, "rollout", "expected instant or staged, got '%s'", arg);
+        return 1;
+    case OPT_BAKE_MS:
+        if (fs_cli_uint(arg, FS_CONFIGSTORE_BAKE_MAX, &v) < 0 || v == 0)
+            return fs_cli_error(prog, "bake-ms", "expected 1..%d, got '%s'",
+                                FS_CONFIGSTORE_BAKE_MAX, arg);
+        o->cfg.bake_ms = v;
+        return 1;
+    case OPT_CANARY:
+        if (!fs_rollout_node_valid(arg))
+            return fs_cli_error(prog, "canary",
+                                "'%s': expected 1 to 32 letters, digits, '-' or '_'", arg);
+        o->cfg.canary = arg;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -28,77 +61,27 @@ int main(int argc, char **argv)
         {"canary", required_argument, NULL, OPT_CANARY},
         {NULL, 0, NULL, 0},
     };
-    static const char *const modes[] = {"instant", "staged", NULL};
     const char *prog = "fs-configstore";
     fs_cli_common_t cli = {.posture = FS_POSTURE_LEGACY};
-    fs_configstore_config_t cfg = {.bake_ms = FS_CONFIGSTORE_BAKE_MS};
+    opts_t o = {.mode = -1, .cfg = {.bake_ms = FS_CONFIGSTORE_BAKE_MS}};
     fs_configstore_t *cs = NULL;
-    int opt, rc, mode = -1;
     uv_loop_t loop;
     char err[256];
+    int rc;
 
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        unsigned long v;
-
-        switch (opt) {
-        case FS_OPT_HELP:
-            fputs(usage, stdout);
-            return 0;
-        case FS_OPT_VERSION:
-            puts("fs-configstore failsmall " FS_VERSION);
-            return 0;
-        case OPT_ROLLOUT:
-            if (fs_cli_choice(optarg, modes, &mode) < 0) {
-                fs_cli_error(prog, "rollout", "expected instant or staged, got '%s'", optarg);
-                return FS_EXIT_USAGE;
-            }
-            break;
-        case OPT_BAKE_MS:
-            if (fs_cli_uint(optarg, FS_CONFIGSTORE_BAKE_MAX, &v) < 0 || v == 0) {
-                fs_cli_error(prog, "bake-ms", "expected 1..%d, got '%s'", FS_CONFIGSTORE_BAKE_MAX,
-                             optarg);
-                return FS_EXIT_USAGE;
-            }
-            cfg.bake_ms = v;
-            break;
-        case OPT_CANARY:
-            if (!fs_rollout_node_valid(optarg)) {
-                fs_cli_error(prog, "canary", "'%s': expected 1 to 32 letters, digits, '-' or '_'",
-                             optarg);
-                return FS_EXIT_USAGE;
-            }
-            cfg.canary = optarg;
-            break;
-        case '?':
-            fs_cli_error(prog, NULL, "%s: unknown flag or missing value", argv[optind - 1]);
-            return FS_EXIT_USAGE;
-        default:
-            rc = fs_cli_common_option(prog, opt, optarg, &cli);
-            if (rc < 0)
-                return FS_EXIT_USAGE;
-            if (rc == 0) {
-                fs_cli_error(prog, NULL, "%s: unknown flag", argv[optind - 1]);
-                return FS_EXIT_USAGE;
-            }
-        }
-    }
-    if (optind < argc) {
-        fs_cli_error(prog, NULL, "%s: unexpected argument", argv[optind]);
-        return FS_EXIT_USAGE;
-    }
-    if (fs_cli_common_check(prog, &cli, 0) < 0)
-        return FS_EXIT_USAGE;
+    rc = fs_cli_parse(argc, argv, prog, usage, opts, 0, &cli, option_cb, &o);
+    if (rc != 0)
+        return rc > 0 ? 0 : FS_EXIT_USAGE;
     /* --rollout overrides what the posture implies. */
-    cfg.mode = mode < 0    ? fs_configstore_default_mode(cli.posture)
-               : mode == 1 ? FS_ROLLOUT_STAGED
-                           : FS_ROLLOUT_INSTANT;
+    o.cfg.mode = o.mode < 0    ? fs_configstore_default_mode(cli.posture)
+                 : o.mode == 1 ? FS_ROLLOUT_STAGED
+                               : FS_ROLLOUT_INSTANT;
 
     if (uv_loop_init(&loop) != 0) {
         fprintf(stderr, "%s: cannot create the event loop\n", prog);
         return 1;
     }
-    rc = fs_configstore_new(&loop, &cli, &cfg, &cs, err, sizeof(err));
+    rc = fs_configstore_new(&loop, &cli, &o.cfg, &cs, err, sizeof(err));
     if (rc < 0) {
         fprintf(stderr, "%s: %s\n", prog, err);
         /* Handles a failed start opened close on this run. */

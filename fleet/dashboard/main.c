@@ -1,6 +1,6 @@
 /* fs-dashboard: command line. */
+#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "dashboard.h"
@@ -69,9 +69,9 @@ static int parse_ms(const char *prog, const char *flag, const char *arg, unsigne
     return 0;
 }
 
-/* Returns 1 when handled, 0 when opt is not ours, -EINVAL on bad input. */
-static int service_option(const char *prog, int opt, const char *arg, opts_t *o)
+static int option_cb(const char *prog, int opt, const char *arg, void *data)
 {
+    opts_t *o = data;
     unsigned long v;
     size_t n = arg ? strlen(arg) : 0;
 
@@ -99,17 +99,17 @@ static int service_option(const char *prog, int opt, const char *arg, opts_t *o)
         return 1;
     case OPT_CHALLENGE_DEADLINE:
         if (parse_ms(prog, "challenge-deadline-ms", arg, 0, FS_DASHBOARD_DEADLINE_MAX, &v) < 0)
-            return -1;
+            return -EINVAL;
         o->challenge_ms = (long)v;
         return 1;
     case OPT_CONFIGSTORE_DEADLINE:
         if (parse_ms(prog, "configstore-deadline-ms", arg, 0, FS_DASHBOARD_DEADLINE_MAX, &v) < 0)
-            return -1;
+            return -EINVAL;
         o->configstore_ms = (long)v;
         return 1;
     case OPT_TTL:
         if (parse_ms(prog, "session-ttl-ms", arg, 1, TTL_MAX, &v) < 0)
-            return -1;
+            return -EINVAL;
         o->cfg.session_ttl_ms = v;
         return 1;
     default:
@@ -138,41 +138,15 @@ int main(int argc, char **argv)
     fs_dashboard_t *dash = NULL;
     uv_loop_t loop;
     char err[256];
-    int opt, rc, hardened;
+    int rc, hardened;
 
     o.cfg.break_glass_token = FS_DASHBOARD_DEFAULT_TOKEN;
     o.cfg.password = FS_DASHBOARD_DEFAULT_PASSWORD;
     o.cfg.session_ttl_ms = FS_DASHBOARD_DEFAULT_TTL_MS;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, "", table, NULL)) != -1) {
-        if (opt == FS_OPT_HELP) {
-            fputs(usage, stdout);
-            return 0;
-        }
-        if (opt == FS_OPT_VERSION) {
-            puts("fs-dashboard failsmall " FS_VERSION);
-            return 0;
-        }
-        if (opt == '?') {
-            fs_cli_error(prog, NULL, "%s: unknown flag or missing value", argv[optind - 1]);
-            return FS_EXIT_USAGE;
-        }
-        rc = service_option(prog, opt, optarg, &o);
-        if (rc == 0)
-            rc = fs_cli_common_option(prog, opt, optarg, &cli);
-        if (rc < 0)
-            return FS_EXIT_USAGE;
-        if (rc == 0) {
-            fs_cli_error(prog, NULL, "%s: unknown flag", argv[optind - 1]);
-            return FS_EXIT_USAGE;
-        }
-    }
-    if (optind < argc) {
-        fs_cli_error(prog, NULL, "%s: unexpected argument", argv[optind]);
-        return FS_EXIT_USAGE;
-    }
-    if (fs_cli_common_check(prog, &cli, 0) < 0 ||
-        parse_addr(prog, "botmod", o.botmod, &botmod) < 0 ||
+    rc = fs_cli_parse(argc, argv, prog, usage, table, 0, &cli, option_cb, &o);
+    if (rc != 0)
+        return rc > 0 ? 0 : FS_EXIT_USAGE;
+    if (parse_addr(prog, "botmod", o.botmod, &botmod) < 0 ||
         parse_addr(prog, "configstore", o.configstore, &configstore) < 0)
         return FS_EXIT_USAGE;
 

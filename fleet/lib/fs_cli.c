@@ -1,5 +1,6 @@
-/* Strict command-line value parsing: strtoul and friends read "12x" as 12
- * and "" as 0, which turns a typo into a silently different experiment. */
+/* Strict command-line parsing shared by the services: strtoul and friends
+ * read "12x" as 12 and "" as 0, which turns a typo into a silently
+ * different experiment; one getopt loop keeps every service's messages alike. */
 #include "fs_cli.h"
 
 #include <errno.h>
@@ -133,7 +134,7 @@ int fs_cli_common_option(const char *prog, int opt, const char *arg, fs_cli_comm
         c->verbose = 1;
         return 1;
     default:
-        /* --help and --version included: each service prints its own. */
+        /* --help and --version included: fs_cli_parse answers those. */
         return 0;
     }
 }
@@ -155,4 +156,37 @@ int fs_cli_common_check(const char *prog, const fs_cli_common_t *c, int needs_no
     if (c->posture != FS_POSTURE_LEGACY && c->posture != FS_POSTURE_HARDENED)
         return fs_cli_error(prog, "posture", "expected legacy or hardened");
     return 0;
+}
+
+int fs_cli_parse(int argc, char **argv, const char *prog, const char *usage,
+                 const struct option *opts, int needs_node, fs_cli_common_t *cli,
+                 fs_cli_option_cb service_cb, void *data)
+{
+    int opt, rc;
+
+    opterr = 0; /* getopt's own messages would not name the flag our way */
+    optind = 0; /* full getopt reset, so a second parse (tests) starts afresh */
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (opt == FS_OPT_HELP) {
+            fputs(usage, stdout);
+            return 1;
+        }
+        if (opt == FS_OPT_VERSION) {
+            printf("%s failsmall " FS_VERSION "\n", prog);
+            return 1;
+        }
+        if (opt == '?')
+            return fs_cli_error(prog, NULL, "%s: unknown flag or missing value", argv[optind - 1]);
+        rc = fs_cli_common_option(prog, opt, optarg, cli);
+        if (rc == 0 && service_cb)
+            rc = service_cb(prog, opt, optarg, data);
+        if (rc < 0)
+            return rc;
+        /* A table entry nobody handles: a bug, but say which flag. */
+        if (rc == 0)
+            return fs_cli_error(prog, NULL, "%s: unknown flag", argv[optind - 1]);
+    }
+    if (optind < argc)
+        return fs_cli_error(prog, NULL, "%s: unexpected argument", argv[optind]);
+    return fs_cli_common_check(prog, cli, needs_node);
 }

@@ -55,6 +55,21 @@ enum {
     "  --verbose                 debug logs\n"                                                     \
     "  --help, --version\n"
 
+/* A service's own flags, from fs_cli_parse: returns 1 when it took opt, 0
+ * when opt is not its own, or -EINVAL after printing an error with
+ * fs_cli_error. arg is the flag's value (NULL for flags without one). */
+typedef int (*fs_cli_option_cb)(const char *prog, int opt, const char *arg, void *data);
+
+/* Runs getopt_long over argv with opts (the service's table, starting with
+ * FS_CLI_COMMON_OPTIONS): answers --help (usage) and --version, hands the
+ * common flags to fs_cli_common_option and every other flag to service_cb
+ * (may be NULL), rejects unknown flags and stray arguments, then runs
+ * fs_cli_common_check. Returns 0 to go on, 1 when --help or --version was
+ * answered, or -EINVAL after printing an error that names the flag. */
+int fs_cli_parse(int argc, char **argv, const char *prog, const char *usage,
+                 const struct option *opts, int needs_node, fs_cli_common_t *cli,
+                 fs_cli_option_cb service_cb, void *data);
+
 /* Handles a common option code. Returns 1 when handled, 0 when opt is not a
  * common option, or -EINVAL after printing an error naming the flag. */
 int fs_cli_common_option(const char *prog, int opt, const char *arg, fs_cli_common_t *c);

@@ -1,7 +1,5 @@
 /* fs-origin: command line. */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "fs_cli.h"
 #include "origin.h"
@@ -14,6 +12,20 @@ static const char usage[] =
     "The customer backend: any GET answers 200 \"origin ok\".\n"
     "\n"
     "  --latency-ms N            delay before each answer (default 0)\n" FS_CLI_COMMON_HELP;
+
+static int option_cb(const char *prog, int opt, const char *arg, void *data)
+{
+    fs_origin_config_t *cfg = data;
+    unsigned long v;
+
+    if (opt != OPT_LATENCY)
+        return 0;
+    if (fs_cli_uint(arg, FS_ORIGIN_LATENCY_MAX, &v) < 0)
+        return fs_cli_error(prog, "latency-ms", "expected 0..%d, got '%s'", FS_ORIGIN_LATENCY_MAX,
+                            arg);
+    cfg->latency_ms = v;
+    return 1;
+}
 
 int main(int argc, char **argv)
 {
@@ -28,46 +40,11 @@ int main(int argc, char **argv)
     fs_origin_t *origin = NULL;
     uv_loop_t loop;
     char err[256];
-    int opt, rc;
+    int rc;
 
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        unsigned long v;
-
-        switch (opt) {
-        case FS_OPT_HELP:
-            fputs(usage, stdout);
-            return 0;
-        case FS_OPT_VERSION:
-            puts("fs-origin failsmall " FS_VERSION);
-            return 0;
-        case OPT_LATENCY:
-            if (fs_cli_uint(optarg, FS_ORIGIN_LATENCY_MAX, &v) < 0) {
-                fs_cli_error(prog, "latency-ms", "expected 0..%d, got '%s'", FS_ORIGIN_LATENCY_MAX,
-                             optarg);
-                return FS_EXIT_USAGE;
-            }
-            cfg.latency_ms = v;
-            break;
-        case '?':
-            fs_cli_error(prog, NULL, "%s: unknown flag or missing value", argv[optind - 1]);
-            return FS_EXIT_USAGE;
-        default:
-            rc = fs_cli_common_option(prog, opt, optarg, &cli);
-            if (rc < 0)
-                return FS_EXIT_USAGE;
-            if (rc == 0) {
-                fs_cli_error(prog, NULL, "%s: unknown flag", argv[optind - 1]);
-                return FS_EXIT_USAGE;
-            }
-        }
-    }
-    if (optind < argc) {
-        fs_cli_error(prog, NULL, "%s: unexpected argument", argv[optind]);
-        return FS_EXIT_USAGE;
-    }
-    if (fs_cli_common_check(prog, &cli, 0) < 0)
-        return FS_EXIT_USAGE;
+    rc = fs_cli_parse(argc, argv, prog, usage, opts, 0, &cli, option_cb, &cfg);
+    if (rc != 0)
+        return rc > 0 ? 0 : FS_EXIT_USAGE;
 
     if (uv_loop_init(&loop) != 0) {
         fprintf(stderr, "%s: cannot create the event loop\n", prog);

@@ -3,8 +3,6 @@
  * does not matter. */
 #include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "fs_addr.h"
 #include "fs_cli.h"
@@ -157,6 +155,18 @@ static int apply_flags(const char *prog, const char *const *arg, fs_proxy_config
     return 0;
 }
 
+/* Keeps each knob's raw value for apply_flags: data is the arg array. */
+static int option_cb(const char *prog, int opt, const char *optval, void *data)
+{
+    const char **arg = data;
+
+    (void)prog;
+    if (opt < FS_OPT_SERVICE || opt >= OPT_END)
+        return 0;
+    ARG(opt) = optval;
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -185,40 +195,11 @@ int main(int argc, char **argv)
     fs_proxy_t *proxy = NULL;
     uv_loop_t loop;
     char err[256];
-    int opt, rc;
+    int rc;
 
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (opt) {
-        case FS_OPT_HELP:
-            fputs(usage, stdout);
-            return 0;
-        case FS_OPT_VERSION:
-            puts("fs-proxy failsmall " FS_VERSION);
-            return 0;
-        case '?':
-            fs_cli_error(prog, NULL, "%s: unknown flag or missing value", argv[optind - 1]);
-            return FS_EXIT_USAGE;
-        default:
-            if (opt >= FS_OPT_SERVICE && opt < OPT_END) {
-                arg[opt - FS_OPT_SERVICE] = optarg;
-                break;
-            }
-            rc = fs_cli_common_option(prog, opt, optarg, &cli);
-            if (rc < 0)
-                return FS_EXIT_USAGE;
-            if (rc == 0) {
-                fs_cli_error(prog, NULL, "%s: unknown flag", argv[optind - 1]);
-                return FS_EXIT_USAGE;
-            }
-        }
-    }
-    if (optind < argc) {
-        fs_cli_error(prog, NULL, "%s: unexpected argument", argv[optind]);
-        return FS_EXIT_USAGE;
-    }
-    if (fs_cli_common_check(prog, &cli, 1) < 0)
-        return FS_EXIT_USAGE;
+    rc = fs_cli_parse(argc, argv, prog, usage, opts, 1, &cli, option_cb, arg);
+    if (rc != 0)
+        return rc > 0 ? 0 : FS_EXIT_USAGE;
     fs_proxy_config_default(&cfg, cli.posture);
     cfg.seed = fs_proxy_seed(cli.node);
     if (apply_flags(prog, arg, &cfg) < 0)

@@ -12,27 +12,34 @@
 
 #include "fs_cli.h"
 
-/* stderr goes to a tmpfile between these two calls so messages can be read. */
-static FILE *cap_file;
+/* stderr (or stdout) goes to a tmpfile between cap_start and cap_end so
+ * messages can be read. */
+static FILE *cap_file, *cap_stream;
 static int cap_saved = -1;
+
+static void cap_start_on(FILE *stream)
+{
+    fflush(stream);
+    cap_stream = stream;
+    cap_file = tmpfile();
+    assert_non_null(cap_file);
+    cap_saved = dup(fileno(stream));
+    assert_true(cap_saved >= 0);
+    assert_int_equal(dup2(fileno(cap_file), fileno(stream)), fileno(stream));
+}
 
 static void cap_start(void)
 {
-    fflush(stderr);
-    cap_file = tmpfile();
-    assert_non_null(cap_file);
-    cap_saved = dup(STDERR_FILENO);
-    assert_true(cap_saved >= 0);
-    assert_int_equal(dup2(fileno(cap_file), STDERR_FILENO), STDERR_FILENO);
+    cap_start_on(stderr);
 }
 
 static const char *cap_end(void)
 {
-    static char buf[2048];
+    static char buf[4096];
     size_t n;
 
-    fflush(stderr);
-    dup2(cap_saved, STDERR_FILENO);
+    fflush(cap_stream);
+    dup2(cap_saved, fileno(cap_stream));
     close(cap_saved);
     rewind(cap_file);
     n = fread(buf, 1, sizeof(buf) - 1, cap_file);
@@ -154,7 +161,7 @@ static void test_common_options(void **state)
     assert_string_equal(c.fiu_fifo, "/tmp/fiu");
     assert_int_equal(fs_cli_common_option("p", FS_OPT_VERBOSE, NULL, &c), 1);
     assert_int_equal(c.verbose, 1);
-    /* Each service prints its own --help and --version. */
+    /* fs_cli_parse answers --help and --version, not this. */
     assert_int_equal(fs_cli_common_option("p", FS_OPT_HELP, NULL, &c), 0);
     assert_int_equal(fs_cli_common_option("p", FS_OPT_VERSION, NULL, &c), 0);
     assert_int_equal(fs_cli_common_option("p", 't', "1", &c), 0);
@@ -223,6 +230,202 @@ static void test_common_check(void **state)
     assert_non_null(strstr(cap_end(), "p: --node: "));
 }
 
+/* fs_cli_parse: a table like a service's, with one flag the callback takes
+ * and one it disowns (a table/callback mismatch). */
+enum { OPT_KNOB = FS_OPT_SERVICE, OPT_ORPHAN };
+
+static const struct option parse_opts[] = {
+    FS_CLI_COMMON_OPTIONS,
+    {"knob", required_argument, NULL, OPT_KNOB},
+    {"orphan", no_argument, NULL, OPT_ORPHAN},
+    {NULL, 0, NULL, 0},
+};
+
+static const char parse_usage[] = "usage: fs-t --listen A [--knob N]\n" FS_CLI_COMMON_HELP;
+
+#define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
+
+/* What the callback saw; reject makes it fail as a service would. */
+typedef struct {
+    int calls, opt;
+    const char *arg;
+    int reject;
+} knob_t;
+
+static int knob_cb(const char *prog, int opt, const char *arg, void *data)
+{
+    knob_t *k = data;
+
+    if (opt != OPT_KNOB)
+        return 0;
+    k->calls++;
+    k->opt = opt;
+    k->arg = arg;
+    if (k->reject)
+        return fs_cli_error(prog, "knob", "expected a knob, got '%s'", arg);
+    return 1;
+}
+
+static int parse(int argc, char **argv, int needs_node, fs_cli_common_t *c, knob_t *k)
+{
+    return fs_cli_parse(argc, argv, "fs-t", parse_usage, parse_opts, needs_node, c, knob_cb, k);
+}
+
+static void test_parse_help_and_version(void **state)
+{
+    char *help[] = {"fs-t", "--help", "--bogus", "stray", NULL};
+    char *version[] = {"fs-t", "--listen", "0.0.0.0:1", "--version", NULL};
+    fs_cli_common_t c = {0};
+    knob_t k = {0};
+    int rc;
+
+    (void)state;
+    /* Answered as soon as seen: later junk and an unchecked --listen do not matter. */
+    cap_start_on(stdout);
+    rc = parse(ARGC(help), help, 1, &c, &k);
+    assert_string_equal(cap_end(), parse_usage);
+    assert_int_equal(rc, 1);
+
+    cap_start_on(stdout);
+    rc = parse(ARGC(version), version, 1, &c, &k);
+    assert_string_equal(cap_end(), "fs-t failsmall " FS_VERSION "\n");
+    assert_int_equal(rc, 1);
+    assert_int_equal(k.calls, 0);
+}
+
+static void test_parse_unknown_flag(void **state)
+{
+    char *unknown[] = {"fs-t", "--listen", "127.0.0.1:0", "--bogus", NULL};
+    char *missing[] = {"fs-t", "--listen", "127.0.0.1:0", "--knob", NULL};
+    char *orphan[] = {"fs-t", "--listen", "127.0.0.1:0", "--orphan", NULL};
+    fs_cli_common_t c = {0};
+    knob_t k = {0};
+    int rc;
+
+    (void)state;
+    cap_start();
+    rc = parse(ARGC(unknown), unknown, 0, &c, &k);
+    assert_string_equal(cap_end(), "fs-t: --bogus: unknown flag or missing value\n"
+                                   "Try 'fs-t --help'.\n");
+    assert_int_equal(rc, -EINVAL);
+
+    cap_start();
+    rc = parse(ARGC(missing), missing, 0, &c, &k);
+    assert_string_equal(cap_end(), "fs-t: --knob: unknown flag or missing value\n"
+                                   "Try 'fs-t --help'.\n");
+    assert_int_equal(rc, -EINVAL);
+    assert_int_equal(k.calls, 0);
+
+    /* In the table but taken by nobody. */
+    cap_start();
+    rc = parse(ARGC(orphan), orphan, 0, &c, &k);
+    assert_string_equal(cap_end(), "fs-t: --orphan: unknown flag\nTry 'fs-t --help'.\n");
+    assert_int_equal(rc, -EINVAL);
+}
+
+static void test_parse_stray_argument(void **state)
+{
+    /* getopt moves non-flags to the end; the first one is named. */
+    char *stray[] = {"fs-t", "stray", "--listen", "127.0.0.1:0", "more", NULL};
+    char *after_dashes[] = {"fs-t", "--listen", "127.0.0.1:0", "--", "--knob", NULL};
+    fs_cli_common_t c = {0};
+    knob_t k = {0};
+    int rc;
+
+    (void)state;
+    cap_start();
+    rc = parse(ARGC(stray), stray, 0, &c, &k);
+    assert_string_equal(cap_end(), "fs-t: stray: unexpected argument\nTry 'fs-t --help'.\n");
+    assert_int_equal(rc, -EINVAL);
+
+    cap_start();
+    rc = parse(ARGC(after_dashes), after_dashes, 0, &c, &k);
+    assert_string_equal(cap_end(), "fs-t: --knob: unexpected argument\nTry 'fs-t --help'.\n");
+    assert_int_equal(rc, -EINVAL);
+    assert_int_equal(k.calls, 0);
+}
+
+static void test_parse_service_flag(void **state)
+{
+    char *ok[] = {"fs-t", "--knob", "7", "--listen", "127.0.0.1:0", NULL};
+    char *bad[] = {"fs-t", "--listen", "127.0.0.1:0", "--knob=x", NULL};
+    fs_cli_common_t c = {0};
+    knob_t k = {0};
+    int rc;
+
+    (void)state;
+    assert_int_equal(parse(ARGC(ok), ok, 0, &c, &k), 0);
+    assert_int_equal(k.calls, 1);
+    assert_int_equal(k.opt, OPT_KNOB);
+    assert_string_equal(k.arg, "7");
+    assert_string_equal(c.listen, "127.0.0.1:0");
+
+    /* The callback's error is passed on as is, and parsing stops there. */
+    k = (knob_t){.reject = 1};
+    cap_start();
+    rc = parse(ARGC(bad), bad, 0, &c, &k);
+    assert_string_equal(cap_end(), "fs-t: --knob: expected a knob, got 'x'\n"
+                                   "Try 'fs-t --help'.\n");
+    assert_int_equal(rc, -EINVAL);
+    assert_int_equal(k.calls, 1);
+}
+
+static void test_parse_common_flags(void **state)
+{
+    char *ok[] = {"fs-t",   "--listen",  "127.0.0.1:0", "--posture", "hardened", "--node",
+                  "edge-1", "--verbose", "--fiu-fifo",  "/tmp/fiu",  NULL};
+    char *bad[] = {"fs-t", "--listen", "127.0.0.1:0", "--posture", "sturdy", NULL};
+    fs_cli_common_t c = {0};
+    knob_t k = {0};
+    int rc;
+
+    (void)state;
+    assert_int_equal(parse(ARGC(ok), ok, 1, &c, &k), 0);
+    assert_string_equal(c.listen, "127.0.0.1:0");
+    assert_int_equal(c.posture, FS_POSTURE_HARDENED);
+    assert_string_equal(c.node, "edge-1");
+    assert_int_equal(c.verbose, 1);
+    assert_string_equal(c.fiu_fifo, "/tmp/fiu");
+    assert_int_equal(k.calls, 0); /* common flags never reach the service */
+
+    c = (fs_cli_common_t){0};
+    cap_start();
+    rc = parse(ARGC(bad), bad, 0, &c, &k);
+    assert_string_equal(cap_end(), "fs-t: --posture: expected legacy or hardened, got 'sturdy'\n"
+                                   "Try 'fs-t --help'.\n");
+    assert_int_equal(rc, -EINVAL);
+}
+
+static void test_parse_checks_common(void **state)
+{
+    char *no_listen[] = {"fs-t", "--knob", "1", NULL};
+    char *public[] = {"fs-t", "--listen", "10.1.2.3:80", NULL};
+    char *no_node[] = {"fs-t", "--listen", "127.0.0.1:0", NULL};
+    fs_cli_common_t c = {0};
+    knob_t k = {0};
+    int rc;
+
+    (void)state;
+    cap_start();
+    rc = parse(ARGC(no_listen), no_listen, 0, &c, &k);
+    assert_non_null(strstr(cap_end(), "fs-t: --listen: required"));
+    assert_int_equal(rc, -EINVAL);
+
+    cap_start();
+    rc = parse(ARGC(public), public, 0, &c, &k);
+    assert_non_null(strstr(cap_end(), "fs-t: --listen: \"10.1.2.3:80\": not a loopback"));
+    assert_int_equal(rc, -EINVAL);
+
+    /* needs_node is honoured; the same argv passes without it. */
+    c = (fs_cli_common_t){0};
+    cap_start();
+    rc = parse(ARGC(no_node), no_node, 1, &c, &k);
+    assert_non_null(strstr(cap_end(), "fs-t: --node: required"));
+    assert_int_equal(rc, -EINVAL);
+    c = (fs_cli_common_t){0};
+    assert_int_equal(parse(ARGC(no_node), no_node, 0, &c, &k), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -234,6 +437,12 @@ int main(void)
         cmocka_unit_test(test_common_options),
         cmocka_unit_test(test_common_option_errors),
         cmocka_unit_test(test_common_check),
+        cmocka_unit_test(test_parse_help_and_version),
+        cmocka_unit_test(test_parse_unknown_flag),
+        cmocka_unit_test(test_parse_stray_argument),
+        cmocka_unit_test(test_parse_service_flag),
+        cmocka_unit_test(test_parse_common_flags),
+        cmocka_unit_test(test_parse_checks_common),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
