@@ -61,7 +61,8 @@ struct fs__link_call_s {
     int has_timer, stage;
     /* what the faults decided on arrival */
     int faulted, down, reset, error_status, empty;
-    unsigned held_by; /* the BLACKHOLE fault holding it, 0 = none */
+    unsigned held_by;  /* the BLACKHOLE fault holding it, 0 = none */
+    int hold_response; /* that fault holds the answer (the callee did the work) */
     uint64_t req_delay_ms, resp_delay_ms, bw_req_rate, bw_resp_rate;
     /* the upstream answer, kept across a response delay */
     int status;
@@ -185,8 +186,10 @@ static void call_decide(fs__link_call_t *c)
             c->down = 1;
             break;
         case FS_LINK_BLACKHOLE:
-            if (!c->held_by)
+            if (!c->held_by) {
                 c->held_by = l->faults[i].id;
+                c->hold_response = dir == FS_LINK_DIR_RESPONSE;
+            }
             break;
         case FS_LINK_LATENCY:
             dir = dir ? dir : FS_LINK_DIR_REQUEST;
@@ -334,6 +337,12 @@ static void upstream_cb(int status, const fs_http_resp_t *resp, void *data)
         call_fail(c);
         return;
     }
+    if (c->held_by) {
+        /* Blackholed on the way back: the callee did the work, the caller
+         * never hears of it. */
+        c->stage = CALL_HELD;
+        return;
+    }
     size_t len;
     const char *body = fs_http_resp_body(resp, &len);
     const char *ctype = fs_http_resp_header(resp, "Content-Type");
@@ -433,7 +442,7 @@ static void handler_cb(fs_http_req_t *req, void *data)
         call_fail(c);
         return;
     }
-    if (c->held_by) {
+    if (c->held_by && !c->hold_response) {
         /* Begun, never ended: a failure in the bucket it began in. */
         c->stage = CALL_HELD;
         return;

@@ -187,6 +187,8 @@ int fs__run_write_results(fs_run_t *r)
 
     if (links == NULL)
         return -ENOMEM;
+    /* Fleet start to now; the final figure (fleet stopped) is printed. */
+    r->wall_ms = (uv_hrtime() - r->wall_start_ns) / 1000000;
     for (size_t i = 0; i < r->nlinks; i++) {
         snprintf(links[i].name, sizeof(links[i].name), "%s", r->links[i].name);
         links[i].iface = r->links[i].iface;

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "configgen.h"
 #include "prng.h"
 
@@ -20,6 +22,51 @@ struct fs__inj_config_rt_s {
     size_t bad_len;
 };
 
+/* The baseline with every row of its table ("features" or "rules") copies
+ * times: what a query returning duplicate rows makes of the same file, for
+ * either key. -EINVAL when the baseline has no such table. */
+static int fs__config_duplicate(const fs_inj_config_t *c, const char *good, size_t good_len,
+                                char **out, size_t *len)
+{
+    const char *field = strcmp(c->key, FS_INJ_CONFIG_KEY_WAF) == 0 ? "rules" : "features";
+    cJSON *doc = cJSON_ParseWithLength(good, good_len), *dup = NULL;
+    const cJSON *rows = cJSON_GetObjectItemCaseSensitive(doc, field), *row;
+    char *text = NULL;
+    int rc = -EINVAL;
+
+    if (!cJSON_IsArray(rows))
+        goto fail;
+    rc = -ENOMEM;
+    if ((dup = cJSON_CreateArray()) == NULL)
+        goto fail;
+    cJSON_ArrayForEach(row, rows)
+    {
+        for (unsigned i = 0; i < c->copies; i++) {
+            cJSON *copy = cJSON_Duplicate(row, 1);
+            if (copy == NULL || !cJSON_AddItemToArray(dup, copy)) {
+                cJSON_Delete(copy);
+                goto fail;
+            }
+        }
+    }
+    if (!cJSON_ReplaceItemInObjectCaseSensitive(doc, field, dup))
+        goto fail;
+    dup = NULL; /* doc owns it now */
+    if ((text = cJSON_PrintUnformatted(doc)) == NULL)
+        goto fail;
+    /* Ours to free() with the other bad files, whatever cJSON allocates with. */
+    *len = strlen(text);
+    if ((*out = malloc(*len + 1)) == NULL)
+        goto fail;
+    memcpy(*out, text, *len + 1);
+    rc = 0;
+fail:
+    cJSON_free(text);
+    cJSON_Delete(dup);
+    cJSON_Delete(doc);
+    return rc;
+}
+
 /* The bad file for c, built from the good baseline where it needs one. */
 static int fs__config_bad(const fs_inj_config_t *c, fs_inj_env_t *env, char **out, size_t *len)
 {
@@ -31,17 +78,8 @@ static int fs__config_bad(const fs_inj_config_t *c, fs_inj_env_t *env, char **ou
         if (c->features)
             return fs_configgen_features((unsigned)c->features, 1, out, len);
         return good ? fs_configgen_padded(good, good_len, c->bytes, out, len) : -ENOENT;
-    case FS_INJ_CONFIG_DUPLICATE_ROWS: {
-        /* The baseline's rows, each copies times: what a query returning
-         * duplicate rows makes of the same file. */
-        const char *p = good;
-        unsigned rows = 0;
-        while (p && (p = strstr(p, "\"name\"")) != NULL) {
-            rows++;
-            p += 6;
-        }
-        return fs_configgen_features(rows, c->copies, out, len);
-    }
+    case FS_INJ_CONFIG_DUPLICATE_ROWS:
+        return good ? fs__config_duplicate(c, good, good_len, out, len) : -ENOENT;
     case FS_INJ_CONFIG_MALFORMED:
         return fs_configgen_malformed(out, len);
     case FS_INJ_CONFIG_TRUNCATED:
@@ -88,13 +126,16 @@ int fs__inj_config_apply(void *state, fs_inj_env_t *env, char *err, size_t errle
     }
     rt->c = c;
     rt->env = env;
-    if ((rc = fs__config_bad(c, env, &rt->bad, &rt->bad_len)) < 0 ||
-        (rc = fs_inj_env_publish(env, c->key, rt->bad, rt->bad_len, 1, "fault")) < 0) {
+    if ((rc = fs__config_bad(c, env, &rt->bad, &rt->bad_len)) < 0) {
         snprintf(err, errlen, "%s: %s", c->key,
-                 rc == -ENOENT ? "no baseline to derive the bad file from" : strerror(-rc));
-        free(rt->bad);
-        free(rt);
-        return rc;
+                 rc == -ENOENT   ? "no baseline to derive the bad file from"
+                 : rc == -EINVAL ? "the baseline is not a file this fault can derive from"
+                                 : strerror(-rc));
+        goto fail;
+    }
+    if ((rc = fs_inj_env_publish(env, c->key, rt->bad, rt->bad_len, 1, "fault")) < 0) {
+        snprintf(err, errlen, "%s: cannot publish: %s", c->key, strerror(-rc));
+        goto fail;
     }
     /* The stream is named by the fault's key and period, not its address,
      * so the same scenario flaps the same way on every run. */
@@ -107,6 +148,11 @@ int fs__inj_config_apply(void *state, fs_inj_env_t *env, char *err, size_t errle
         uv_timer_start(&rt->flap, fs__config_flap_cb, c->flap_every_ms, c->flap_every_ms);
     c->rt = rt;
     return 0;
+
+fail:
+    free(rt->bad);
+    free(rt);
+    return rc;
 }
 
 static void fs__config_rt_free_cb(uv_handle_t *h)

@@ -585,6 +585,25 @@ static void test_blackhole(void **state)
     assert_int_equal(fx->status, 200);
 }
 
+/* Blackholed on the way back: the callee does the work, the caller never
+ * hears of it. */
+static void test_blackhole_response(void **state)
+{
+    fx_t *fx = *state;
+    fs_link_fault_t bh = {.type = FS_LINK_BLACKHOLE, .direction = FS_LINK_DIR_RESPONSE};
+    unsigned id = add(fx, &bh);
+
+    assert_int_equal(call(fx, "GET", "/x", NULL, NULL, 200), 0);
+    wait_done(fx, 1);
+    assert_int_equal(fx->status, -ETIMEDOUT);
+    assert_int_equal(fx->up_handled, 1); /* it reached the callee */
+    assert_int_equal(sums(fx).good, 0);
+    assert_int_equal(fs_link_remove_fault(fx->link, id), 0);
+    assert_int_equal(call(fx, "GET", "/z", NULL, NULL, 0), 0);
+    wait_done(fx, 2);
+    assert_int_equal(fx->status, 200);
+}
+
 static void test_reset(void **state)
 {
     fx_t *fx = *state;
@@ -743,6 +762,7 @@ int main(void)
         T(test_empty),
         T(test_probability_seeded),
         T(test_blackhole),
+        T(test_blackhole_response),
         T(test_reset),
         T(test_bandwidth),
         T(test_bad_faults),
