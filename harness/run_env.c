@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "prng.h"
@@ -187,17 +188,84 @@ const char *fs_inj_env_baseline(fs_inj_env_t *env, const char *key, size_t *len)
 
 /* ---- libfiu remote control ---- */
 
-/* libfiu's fifo protocol: one command line into BASE-PID.in, one answer
- * line ("0" or "-1") out of BASE-PID.out. Blocking, but bounded: the
- * service's libfiu thread answers at once or the command fails. */
+/* One command over libfiu's fifo pair: the line into BASE-PID.in, one
+ * answer line out of BASE-PID.out. libfiu's thread serves one writer at a
+ * time: it reads lines until EOF, then closes both ends and opens them
+ * again. A writer that comes while it is on its way out meets a reader
+ * about to go (EPIPE), or none (ENXIO): nothing was delivered and
+ * -EAGAIN says try again. Fills reply (NUL-terminated, newline cut). */
+static int fs__run_fiu_once(const char *in, const char *outp, const char *line, size_t n,
+                            char *reply, size_t rlen, char *err, size_t errlen)
+{
+    int fd_in = -1, fd_out = -1, rc = 0;
+    struct pollfd pfd;
+    size_t got = 0;
+    char *nl = NULL, drain[64];
+    ssize_t k;
+
+    /* Non-blocking open: a fifo with no reader fails at once (ENXIO). */
+    if ((fd_in = open(in, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
+        rc = errno == ENXIO ? -EAGAIN : -errno;
+        snprintf(err, errlen, "%s: %s", in, strerror(errno));
+        goto out;
+    }
+    if ((fd_out = open(outp, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
+        rc = -errno;
+        snprintf(err, errlen, "%s: %s", outp, strerror(errno));
+        goto out;
+    }
+    /* SIGPIPE is ignored by the harness (main.c): EPIPE comes back here. */
+    if ((k = write(fd_in, line, n)) != (ssize_t)n) {
+        rc = k < 0 && errno == EPIPE ? -EAGAIN : -EIO;
+        snprintf(err, errlen, "%s: %s", in, k < 0 ? strerror(errno) : "short write");
+        goto out;
+    }
+    pfd.fd = fd_out;
+    pfd.events = POLLIN;
+    while (nl == NULL && got < rlen - 1) {
+        if (poll(&pfd, 1, FS__RUN_FIU_TIMEOUT_MS) <= 0) {
+            rc = -ETIMEDOUT;
+            snprintf(err, errlen, "%s: no answer within %d ms", outp, FS__RUN_FIU_TIMEOUT_MS);
+            goto out;
+        }
+        k = read(fd_out, reply + got, rlen - 1 - got);
+        if (k < 0 && (errno == EAGAIN || errno == EINTR))
+            continue;
+        if (k <= 0) {
+            rc = -EIO;
+            snprintf(err, errlen, "%s: closed without an answer", outp);
+            goto out;
+        }
+        got += (size_t)k;
+        reply[got] = '\0';
+        nl = strchr(reply, '\n');
+    }
+    if (nl != NULL)
+        *nl = '\0';
+    /* Wait for libfiu's thread to see our EOF and close its end of the
+     * answer fifo: then it is on its way back to a fresh open, and the next
+     * command cannot meet it leaving. Bounded; the command is done anyway. */
+    close(fd_in);
+    fd_in = -1;
+    while (poll(&pfd, 1, 100) > 0 && ((k = read(fd_out, drain, sizeof(drain))) > 0 ||
+                                      (k < 0 && (errno == EAGAIN || errno == EINTR))))
+        ;
+out:
+    if (fd_in >= 0)
+        close(fd_in);
+    if (fd_out >= 0)
+        close(fd_out);
+    return rc;
+}
+
 int fs_inj_env_fiu(fs_inj_env_t *env, struct fs_proc_s *proc, const char *cmd, char *err,
                    size_t errlen)
 {
     const fs_run_proc_t *p = fs_proc_data(proc);
     char in[PATH_MAX + 32], outp[PATH_MAX + 32], line[1024], reply[32];
-    int pid = fs_proc_pid(proc), fd_in = -1, fd_out = -1, rc, n;
-    struct pollfd pfd;
-    size_t got = 0;
+    uint64_t deadline = uv_hrtime() + (uint64_t)FS__RUN_FIU_TIMEOUT_MS * 1000000;
+    const struct timespec pause = {0, 100000};
+    int pid = fs_proc_pid(proc), rc, n;
 
     (void)env;
     if (pid <= 0) {
@@ -207,51 +275,23 @@ int fs_inj_env_fiu(fs_inj_env_t *env, struct fs_proc_s *proc, const char *cmd, c
     snprintf(in, sizeof(in), "%s-%d.in", p->fifo, pid);
     snprintf(outp, sizeof(outp), "%s-%d.out", p->fifo, pid);
     n = snprintf(line, sizeof(line), "%s\n", cmd);
-    /* Non-blocking open: a fifo with no reader fails at once (ENXIO). */
-    if ((fd_in = open(in, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
-        rc = -errno;
-        snprintf(err, errlen, "%s: %s", in, strerror(errno));
-        goto out;
+    if (n < 0 || (size_t)n >= sizeof(line) || strchr(cmd, '\n') != NULL) {
+        snprintf(err, errlen, "not one libfiu command line");
+        return -EINVAL;
     }
-    if ((fd_out = open(outp, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
-        rc = -errno;
-        snprintf(err, errlen, "%s: %s", outp, strerror(errno));
-        goto out;
+    /* A thread between two writers is gone for microseconds; one that is
+     * not there at all (a process still starting) for up to the timeout. */
+    while ((rc = fs__run_fiu_once(in, outp, line, (size_t)n, reply, sizeof(reply), err, errlen)) ==
+               -EAGAIN &&
+           uv_hrtime() < deadline)
+        nanosleep(&pause, NULL);
+    if (rc == -EAGAIN) {
+        rc = -ETIMEDOUT;
+        snprintf(err, errlen, "%s: nobody read it within %d ms", in, FS__RUN_FIU_TIMEOUT_MS);
     }
-    if (write(fd_in, line, (size_t)n) != n) {
-        rc = -EIO;
-        snprintf(err, errlen, "%s: short write", in);
-        goto out;
-    }
-    pfd.fd = fd_out;
-    pfd.events = POLLIN;
-    while (got < sizeof(reply) - 1) {
-        ssize_t k;
-        if (poll(&pfd, 1, FS__RUN_FIU_TIMEOUT_MS) <= 0) {
-            rc = -ETIMEDOUT;
-            snprintf(err, errlen, "%s: no answer within %d ms", outp, FS__RUN_FIU_TIMEOUT_MS);
-            goto out;
-        }
-        k = read(fd_out, reply + got, sizeof(reply) - 1 - got);
-        if (k < 0 && (errno == EAGAIN || errno == EINTR))
-            continue;
-        if (k <= 0) {
-            rc = -EIO;
-            snprintf(err, errlen, "%s: closed without an answer", outp);
-            goto out;
-        }
-        got += (size_t)k;
-        if (memchr(reply, '\n', got))
-            break;
-    }
-    reply[got] = '\0';
-    rc = atoi(reply) == 0 ? 0 : -EINVAL;
-    if (rc < 0)
+    if (rc == 0 && strcmp(reply, "0") != 0) {
+        rc = -EINVAL;
         snprintf(err, errlen, "libfiu refused \"%s\" (answer %s)", cmd, reply);
-out:
-    if (fd_in >= 0)
-        close(fd_in);
-    if (fd_out >= 0)
-        close(fd_out);
+    }
     return rc;
 }

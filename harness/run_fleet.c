@@ -5,6 +5,7 @@
 #include "run_int.h"
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <netinet/in.h>
@@ -322,18 +323,95 @@ static void fs__run_build_argv(fs_run_t *r, const fs_run_proc_t *p, fs__run_argv
     a->argv[a->argc] = NULL;
 }
 
+/* ---- environment ---- */
+
+#define FS__RUN_MAX_ENV 16
+
+typedef struct {
+    const char *env[FS__RUN_MAX_ENV + 1];
+    size_t n;
+    char fiu_seed[48];
+    char preload[PATH_MAX * 2];
+} fs__run_env_t;
+
+static int fs__run_env_has(const fs__run_env_t *e, const char *kv)
+{
+    size_t klen = strcspn(kv, "=") + 1;
+
+    for (size_t i = 0; i < e->n; i++)
+        if (strncmp(e->env[i], kv, klen) == 0)
+            return 1;
+    return 0;
+}
+
+/* A harness built with ASan runs fleet binaries built with it too, and
+ * ASan aborts unless its runtime is the first library loaded: a preload
+ * must come after it. */
+static const char *fs__run_preload(fs__run_env_t *e, const char *kv)
+{
+    void *sym = dlsym(RTLD_DEFAULT, "__asan_init");
+    Dl_info info;
+
+    if (strncmp(kv, "LD_PRELOAD=", 11) != 0 || sym == NULL || dladdr(sym, &info) == 0 ||
+        info.dli_fname == NULL || strstr(info.dli_fname, "/libasan.so") == NULL)
+        return kv;
+    snprintf(e->preload, sizeof(e->preload), "LD_PRELOAD=%s %s", info.dli_fname, kv + 11);
+    return e->preload;
+}
+
+/* The environment p starts with: its libfiu seed and what the scenario's
+ * faults need in it from the start (posix: the preload), each stamped on
+ * the timeline. Two faults asking for the same variable get it once, with
+ * the first one's value. */
+static void fs__run_build_env(fs_run_t *r, const fs_run_proc_t *p, fs__run_env_t *e)
+{
+    e->n = 0;
+    /* libfiu's own PRNG (enable_random points) is seeded from the run's
+     * seed too, one stream per process. */
+    snprintf(e->fiu_seed, sizeof(e->fiu_seed), "FIU_PRNG_SEED=%u",
+             (unsigned)(fs_prng_derive(r->seed, p->name) & 0x7fffffff));
+    e->env[e->n++] = e->fiu_seed;
+    for (size_t i = 0; i < fs_scenario_fault_count(r->sc); i++) {
+        const fs_scenario_fault_t *sf = fs_scenario_fault(r->sc, i);
+        const char *add[FS__RUN_MAX_ENV];
+        char what[512];
+        size_t k, len = 0;
+
+        if (sf->ops->spawn_env == NULL ||
+            (k = sf->ops->spawn_env(sf->state, p->svc, p->index, add, FS__RUN_MAX_ENV - e->n)) == 0)
+            continue;
+        what[0] = '\0';
+        for (size_t j = 0; j < k && j < FS__RUN_MAX_ENV; j++) {
+            if (add[j] == NULL || add[j][0] == '=' || strchr(add[j], '=') == NULL)
+                continue;
+            if (len < sizeof(what))
+                len += (size_t)snprintf(what + len, sizeof(what) - len, " %s", add[j]);
+            if (!fs__run_env_has(e, add[j]) && e->n < FS__RUN_MAX_ENV)
+                e->env[e->n++] = fs__run_preload(e, add[j]);
+        }
+        fs_timeline_add(r->timeline, fs__run_now_ms(r), "fault.prepare", sf->path,
+                        "%s starts with%s", p->name, what);
+    }
+    e->env[e->n] = NULL;
+}
+
 int fs__run_fleet_spawn(fs_run_t *r, char *err, size_t errlen)
 {
-    char file[PATH_MAX + 16], log[PATH_MAX + 48], fiu_seed[48];
-    const char *env[2] = {fiu_seed, NULL};
+    char file[PATH_MAX + 16], log[PATH_MAX + 48];
+    fs__run_env_t *env = malloc(sizeof(*env));
     int rc = 0;
 
+    if (env == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
     for (size_t i = 0; i < r->nprocs && rc == 0; i++) {
         fs_run_proc_t *p = &r->procs[i];
         fs__run_argv_t a = {.argc = 0};
         fs_proc_config_t pc = {0};
 
         fs__run_build_argv(r, p, &a);
+        fs__run_build_env(r, p, env);
         snprintf(file, sizeof(file), "%s/fs-%s", r->bin_dir, fs_svc_name(p->svc));
         snprintf(log, sizeof(log), "%s/logs/%s.log", r->out_dir, p->name);
         pc.name = p->name;
@@ -341,11 +419,7 @@ int fs__run_fleet_spawn(fs_run_t *r, char *err, size_t errlen)
         pc.argv = (const char *const *)a.argv;
         pc.log_path = log;
         pc.health = (const struct sockaddr *)&p->addr;
-        /* libfiu's own PRNG (enable_random points) is seeded from the run's
-         * seed too, one stream per process. */
-        snprintf(fiu_seed, sizeof(fiu_seed), "FIU_PRNG_SEED=%u",
-                 (unsigned)(fs_prng_derive(r->seed, p->name) & 0x7fffffff));
-        pc.env = env;
+        pc.env = env->env; /* copied by fs_sup_add() */
         if (a.oom)
             rc = -ENOMEM;
         else if ((rc = fs_sup_add(r->sup, &pc, &p->proc)) == 0)
@@ -354,6 +428,7 @@ int fs__run_fleet_spawn(fs_run_t *r, char *err, size_t errlen)
             snprintf(err, errlen, "%s: %s", file, rc == -ENOMEM ? "out of memory" : strerror(-rc));
         fs__run_argv_free(&a);
     }
+    free(env);
     return rc;
 }
 

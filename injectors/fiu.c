@@ -1,8 +1,8 @@
 /* fiu and posix faults, parse side. Point names are checked against the
  * fleet's points (docs/PROTOCOL.md) and libfiu's POSIX preload: a misspelt
  * point would otherwise enable nothing and the scenario would pass for the
- * wrong reason. apply/revert speak the remote-control protocol and are
- * added with the run (issue 4). */
+ * wrong reason. apply/revert (fiu_apply.c) speak the remote-control
+ * protocol. */
 #include "inj_fiu.h"
 
 #include <errno.h>
@@ -264,6 +264,8 @@ const fs_inj_ops_t fs_inj_fiu_ops = {
     .needs_for = 1,
     .parse = fs__fiu_parse,
     .faults = fs__fiu_faults,
+    .apply = fs__inj_fiu_apply,
+    .revert = fs__inj_fiu_revert,
     .describe = fs__fiu_describe,
     .free = fs__fiu_free,
 };
@@ -274,6 +276,9 @@ const fs_inj_ops_t fs_inj_posix_ops = {
     .needs_for = 1,
     .parse = fs__fiu_parse_posix,
     .faults = fs__fiu_faults,
+    .apply = fs__inj_fiu_apply,
+    .revert = fs__inj_fiu_revert,
+    .spawn_env = fs__inj_posix_spawn_env,
     .describe = fs__fiu_describe,
     .free = fs__fiu_free,
 };

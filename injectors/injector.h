@@ -43,6 +43,12 @@ typedef struct fs_inj_ops_s {
     int (*apply)(void *state, fs_inj_env_t *env, char *err, size_t errlen);
     int (*revert)(void *state, fs_inj_env_t *env, char *err, size_t errlen);
 
+    /* Optional: "K=V" entries fleet process svc[index] needs in its
+     * environment from its first start (posix: LD_PRELOAD), into env[max];
+     * returns how many. Called for every process before the fleet is
+     * spawned, long before apply. The strings must live as long as state. */
+    size_t (*spawn_env)(const void *state, fs_svc_t svc, int index, const char **env, size_t max);
+
     /* One line for the timeline: "latency 1500±200 ms on proxy->origin". */
     const char *(*describe)(const void *state, char *buf, size_t len);
 
