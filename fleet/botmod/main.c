@@ -1,4 +1,5 @@
 /* fs-botmod: command line. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,14 +60,13 @@ static int option_cb(const char *prog, int opt, const char *arg, void *data)
         o->cfg.engine = choice == 1 ? FS_BOTMOD_ENGINE_OLD : FS_BOTMOD_ENGINE_NEW;
         return 1;
     case OPT_POLL_MS:
-        if (fs_cli_uint(arg, POLL_MS_MAX, &v) < 0 || v == 0)
-            return fs_cli_error(prog, "poll-ms", "expected 1..%lu, got '%s'", POLL_MS_MAX, arg);
+        if (fs_cli_range(prog, "poll-ms", arg, 1, POLL_MS_MAX, &v) < 0)
+            return -EINVAL;
         o->cfg.poll_ms = v;
         return 1;
     case OPT_CONFIG_TIMEOUT_MS:
-        if (fs_cli_uint(arg, POLL_MS_MAX, &v) < 0)
-            return fs_cli_error(prog, "config-timeout-ms", "expected 0..%lu, got '%s'", POLL_MS_MAX,
-                                arg);
+        if (fs_cli_range(prog, "config-timeout-ms", arg, 0, POLL_MS_MAX, &v) < 0)
+            return -EINVAL;
         o->cfg.config_timeout_ms = v;
         return 1;
     case OPT_ON_BAD_CONFIG:
@@ -97,7 +97,6 @@ static int parse(int argc, char **argv, fs_cli_common_t *cli, opts_t *o)
         {NULL, 0, NULL, 0},
     };
     const char *prog = "fs-botmod";
-    char err[256];
     int rc;
 
     rc = fs_cli_parse(argc, argv, prog, usage, opts, 1, cli, option_cb, o);
@@ -105,8 +104,8 @@ static int parse(int argc, char **argv, fs_cli_common_t *cli, opts_t *o)
         return rc;
     if (o->configstore == NULL)
         return fs_cli_error(prog, "configstore", "required (e.g. --configstore 127.0.0.1:7000)");
-    if (fs_addr_parse(o->configstore, &o->cfg.configstore, err, sizeof(err)) < 0)
-        return fs_cli_error(prog, "configstore", "%s", err);
+    if (fs_cli_addr(prog, "configstore", o->configstore, &o->cfg.configstore) < 0)
+        return -EINVAL;
     /* The knob follows posture and engine unless set: both may come in
      * any order on the command line. */
     if (!o->on_bad_set)

@@ -1,4 +1,5 @@
 /* fs-configstore: command line. */
+#include <errno.h>
 #include <stdio.h>
 
 #include "configstore.h"
@@ -36,9 +37,8 @@ static int option_cb(const char *prog, int opt, const char *arg, void *data)
             return fs_cli_error(prog, "rollout", "expected instant or staged, got '%s'", arg);
         return 1;
     case OPT_BAKE_MS:
-        if (fs_cli_uint(arg, FS_CONFIGSTORE_BAKE_MAX, &v) < 0 || v == 0)
-            return fs_cli_error(prog, "bake-ms", "expected 1..%d, got '%s'",
-                                FS_CONFIGSTORE_BAKE_MAX, arg);
+        if (fs_cli_range(prog, "bake-ms", arg, 1, FS_CONFIGSTORE_BAKE_MAX, &v) < 0)
+            return -EINVAL;
         o->cfg.bake_ms = v;
         return 1;
     case OPT_CANARY:

@@ -49,26 +49,6 @@ typedef struct {
     fs_dashboard_config_t cfg;
 } opts_t;
 
-static int parse_addr(const char *prog, const char *flag, const char *arg,
-                      struct sockaddr_storage *out)
-{
-    char err[256];
-
-    if (arg == NULL)
-        return fs_cli_error(prog, flag, "required");
-    if (fs_addr_parse(arg, out, err, sizeof(err)) < 0)
-        return fs_cli_error(prog, flag, "%s", err);
-    return 0;
-}
-
-static int parse_ms(const char *prog, const char *flag, const char *arg, unsigned long min,
-                    unsigned long max, unsigned long *out)
-{
-    if (fs_cli_uint(arg, max, out) < 0 || *out < min)
-        return fs_cli_error(prog, flag, "expected %lu..%lu, got '%s'", min, max, arg);
-    return 0;
-}
-
 static int option_cb(const char *prog, int opt, const char *arg, void *data)
 {
     opts_t *o = data;
@@ -98,17 +78,18 @@ static int option_cb(const char *prog, int opt, const char *arg, void *data)
         o->cfg.password = arg;
         return 1;
     case OPT_CHALLENGE_DEADLINE:
-        if (parse_ms(prog, "challenge-deadline-ms", arg, 0, FS_DASHBOARD_DEADLINE_MAX, &v) < 0)
+        if (fs_cli_range(prog, "challenge-deadline-ms", arg, 0, FS_DASHBOARD_DEADLINE_MAX, &v) < 0)
             return -EINVAL;
         o->challenge_ms = (long)v;
         return 1;
     case OPT_CONFIGSTORE_DEADLINE:
-        if (parse_ms(prog, "configstore-deadline-ms", arg, 0, FS_DASHBOARD_DEADLINE_MAX, &v) < 0)
+        if (fs_cli_range(prog, "configstore-deadline-ms", arg, 0, FS_DASHBOARD_DEADLINE_MAX, &v) <
+            0)
             return -EINVAL;
         o->configstore_ms = (long)v;
         return 1;
     case OPT_TTL:
-        if (parse_ms(prog, "session-ttl-ms", arg, 1, TTL_MAX, &v) < 0)
+        if (fs_cli_range(prog, "session-ttl-ms", arg, 1, TTL_MAX, &v) < 0)
             return -EINVAL;
         o->cfg.session_ttl_ms = v;
         return 1;
@@ -146,8 +127,8 @@ int main(int argc, char **argv)
     rc = fs_cli_parse(argc, argv, prog, usage, table, 0, &cli, option_cb, &o);
     if (rc != 0)
         return rc > 0 ? 0 : FS_EXIT_USAGE;
-    if (parse_addr(prog, "botmod", o.botmod, &botmod) < 0 ||
-        parse_addr(prog, "configstore", o.configstore, &configstore) < 0)
+    if (fs_cli_addr(prog, "botmod", o.botmod, &botmod) < 0 ||
+        fs_cli_addr(prog, "configstore", o.configstore, &configstore) < 0)
         return FS_EXIT_USAGE;
 
     /* Flags given win over the posture's defaults, in whatever order. */

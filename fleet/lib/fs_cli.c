@@ -29,6 +29,25 @@ int fs_cli_uint(const char *s, unsigned long max, unsigned long *out)
     return 0;
 }
 
+int fs_cli_range(const char *prog, const char *flag, const char *arg, unsigned long min,
+                 unsigned long max, unsigned long *out)
+{
+    if (fs_cli_uint(arg, max, out) < 0 || *out < min)
+        return fs_cli_error(prog, flag, "expected %lu..%lu, got '%s'", min, max, arg ? arg : "");
+    return 0;
+}
+
+int fs_cli_addr(const char *prog, const char *flag, const char *arg, struct sockaddr_storage *out)
+{
+    char err[256];
+
+    if (arg == NULL)
+        return fs_cli_error(prog, flag, "required");
+    if (fs_addr_parse(arg, out, err, sizeof(err)) < 0)
+        return fs_cli_error(prog, flag, "%s", err);
+    return 0;
+}
+
 int fs_cli_double(const char *s, double min, double max, double *out)
 {
     double v;

@@ -6,6 +6,7 @@
 
 #include <getopt.h>
 #include <stddef.h>
+#include <sys/socket.h>
 
 #include "fs_posture.h"
 
@@ -83,6 +84,16 @@ int fs_cli_uint(const char *s, unsigned long max, unsigned long *out);
 
 /* Whole-string finite number in [min, max]. Returns 0 or -EINVAL. */
 int fs_cli_double(const char *s, double min, double max, double *out);
+
+/* A flag's whole-string integer in [min, max] into *out; otherwise prints
+ * "PROG: --FLAG: expected MIN..MAX, got 'ARG'" and returns -EINVAL. */
+int fs_cli_range(const char *prog, const char *flag, const char *arg, unsigned long min,
+                 unsigned long max, unsigned long *out);
+
+/* A flag's loopback address (fs_addr_parse) into *out; otherwise prints
+ * the error naming the flag ("required" when arg is NULL) and returns
+ * -EINVAL. */
+int fs_cli_addr(const char *prog, const char *flag, const char *arg, struct sockaddr_storage *out);
 
 /* on/off, yes/no, true/false, 1/0. Returns 0 or -EINVAL. */
 int fs_cli_bool(const char *s, int *out);

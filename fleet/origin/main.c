@@ -1,4 +1,5 @@
 /* fs-origin: command line. */
+#include <errno.h>
 #include <stdio.h>
 
 #include "fs_cli.h"
@@ -20,9 +21,8 @@ static int option_cb(const char *prog, int opt, const char *arg, void *data)
 
     if (opt != OPT_LATENCY)
         return 0;
-    if (fs_cli_uint(arg, FS_ORIGIN_LATENCY_MAX, &v) < 0)
-        return fs_cli_error(prog, "latency-ms", "expected 0..%d, got '%s'", FS_ORIGIN_LATENCY_MAX,
-                            arg);
+    if (fs_cli_range(prog, "latency-ms", arg, 0, FS_ORIGIN_LATENCY_MAX, &v) < 0)
+        return -EINVAL;
     cfg->latency_ms = v;
     return 1;
 }

@@ -1,6 +1,7 @@
 /* fs-proxy: command line. Knob flags are collected first and applied over
  * the posture's defaults after parsing, so their order against --posture
  * does not matter. */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 
@@ -55,26 +56,6 @@ static const char usage[] =
     "  --poll-ms N               waf/rules poll interval (200)\n"
     "  --seed N                  jitter PRNG seed (default: from the node id)\n" FS_CLI_COMMON_HELP;
 
-static int addr_flag(const char *prog, const char *flag, const char *arg,
-                     struct sockaddr_storage *out)
-{
-    char err[256];
-
-    if (arg == NULL)
-        return fs_cli_error(prog, flag, "required");
-    if (fs_addr_parse(arg, out, err, sizeof(err)) < 0)
-        return fs_cli_error(prog, flag, "%s", err);
-    return 0;
-}
-
-static int uint_flag(const char *prog, const char *flag, const char *arg, unsigned long min,
-                     unsigned long max, unsigned long *out)
-{
-    if (fs_cli_uint(arg, max, out) < 0 || *out < min)
-        return fs_cli_error(prog, flag, "expected %lu..%lu, got '%s'", min, max, arg);
-    return 0;
-}
-
 static int choice_flag(const char *prog, const char *flag, const char *arg,
                        const char *const *choices, int *out)
 {
@@ -93,9 +74,9 @@ static int apply_flags(const char *prog, const char *const *arg, fs_proxy_config
     unsigned long v;
     int i;
 
-    if (addr_flag(prog, "botmod", ARG(OPT_BOTMOD), &cfg->botmod) < 0 ||
-        addr_flag(prog, "origin", ARG(OPT_ORIGIN), &cfg->origin) < 0 ||
-        addr_flag(prog, "configstore", ARG(OPT_CONFIGSTORE), &cfg->configstore) < 0)
+    if (fs_cli_addr(prog, "botmod", ARG(OPT_BOTMOD), &cfg->botmod) < 0 ||
+        fs_cli_addr(prog, "origin", ARG(OPT_ORIGIN), &cfg->origin) < 0 ||
+        fs_cli_addr(prog, "configstore", ARG(OPT_CONFIGSTORE), &cfg->configstore) < 0)
         return -1;
     if (ARG(OPT_ENGINE)) {
         if (choice_flag(prog, "engine", ARG(OPT_ENGINE), engines, &i) < 0)
@@ -118,37 +99,37 @@ static int apply_flags(const char *prog, const char *const *arg, fs_proxy_config
         return fs_cli_error(prog, "retry-budget", "expected a ratio in 0..1, got '%s'",
                             ARG(OPT_RETRY_BUDGET));
     if (ARG(OPT_DEADLINE)) {
-        if (uint_flag(prog, "deadline-ms", ARG(OPT_DEADLINE), 0, MAX_MS, &v) < 0)
+        if (fs_cli_range(prog, "deadline-ms", ARG(OPT_DEADLINE), 0, MAX_MS, &v) < 0)
             return -1;
         cfg->deadline_ms = v;
     }
     if (ARG(OPT_ORIGIN_DEADLINE)) {
-        if (uint_flag(prog, "origin-deadline-ms", ARG(OPT_ORIGIN_DEADLINE), 0, MAX_MS, &v) < 0)
+        if (fs_cli_range(prog, "origin-deadline-ms", ARG(OPT_ORIGIN_DEADLINE), 0, MAX_MS, &v) < 0)
             return -1;
         cfg->origin_deadline_ms = v;
     }
     if (ARG(OPT_MAX_RETRIES)) {
-        if (uint_flag(prog, "max-retries", ARG(OPT_MAX_RETRIES), 0, 100, &v) < 0)
+        if (fs_cli_range(prog, "max-retries", ARG(OPT_MAX_RETRIES), 0, 100, &v) < 0)
             return -1;
         cfg->max_retries = (unsigned)v;
     }
     if (ARG(OPT_DEFAULT_SCORE)) {
-        if (uint_flag(prog, "default-score", ARG(OPT_DEFAULT_SCORE), 0, 99, &v) < 0)
+        if (fs_cli_range(prog, "default-score", ARG(OPT_DEFAULT_SCORE), 0, 99, &v) < 0)
             return -1;
         cfg->default_score = (unsigned)v;
     }
     if (ARG(OPT_THRESHOLD)) {
-        if (uint_flag(prog, "threshold", ARG(OPT_THRESHOLD), 0, 100, &v) < 0)
+        if (fs_cli_range(prog, "threshold", ARG(OPT_THRESHOLD), 0, 100, &v) < 0)
             return -1;
         cfg->threshold = (unsigned)v;
     }
     if (ARG(OPT_POLL)) {
-        if (uint_flag(prog, "poll-ms", ARG(OPT_POLL), 1, MAX_MS, &v) < 0)
+        if (fs_cli_range(prog, "poll-ms", ARG(OPT_POLL), 1, MAX_MS, &v) < 0)
             return -1;
         cfg->poll_ms = v;
     }
     if (ARG(OPT_SEED)) {
-        if (uint_flag(prog, "seed", ARG(OPT_SEED), 0, ULONG_MAX, &v) < 0)
+        if (fs_cli_range(prog, "seed", ARG(OPT_SEED), 0, ULONG_MAX, &v) < 0)
             return -1;
         cfg->seed = v;
     }

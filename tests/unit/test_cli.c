@@ -146,6 +146,30 @@ static void test_error_message(void **state)
                                    "Try 'fs-botmod --help'.\n");
 }
 
+static void test_range_and_addr_flags(void **state)
+{
+    struct sockaddr_storage ss;
+    unsigned long v = 0;
+
+    (void)state;
+    assert_int_equal(fs_cli_range("p", "poll-ms", "250", 1, 600000, &v), 0);
+    assert_int_equal(v, 250);
+    cap_start();
+    assert_int_equal(fs_cli_range("p", "poll-ms", "0", 1, 600000, &v), -EINVAL);
+    assert_string_equal(cap_end(), "p: --poll-ms: expected 1..600000, got '0'\n"
+                                   "Try 'p --help'.\n");
+    cap_start();
+    assert_int_equal(fs_cli_range("p", "bake-ms", "12x", 1, 10, &v), -EINVAL);
+    assert_non_null(strstr(cap_end(), "--bake-ms: expected 1..10, got '12x'"));
+    assert_int_equal(fs_cli_addr("p", "origin", "127.0.0.1:9", &ss), 0);
+    cap_start();
+    assert_int_equal(fs_cli_addr("p", "origin", "10.0.0.1:80", &ss), -EINVAL);
+    assert_non_null(strstr(cap_end(), "p: --origin: \"10.0.0.1:80\": not a loopback address"));
+    cap_start();
+    assert_int_equal(fs_cli_addr("p", "origin", NULL, &ss), -EINVAL);
+    assert_non_null(strstr(cap_end(), "p: --origin: required"));
+}
+
 static void test_common_options(void **state)
 {
     fs_cli_common_t c = {0};
@@ -434,6 +458,7 @@ int main(void)
         cmocka_unit_test(test_bool_and_choice),
         cmocka_unit_test(test_posture),
         cmocka_unit_test(test_error_message),
+        cmocka_unit_test(test_range_and_addr_flags),
         cmocka_unit_test(test_common_options),
         cmocka_unit_test(test_common_option_errors),
         cmocka_unit_test(test_common_check),
