@@ -20,7 +20,7 @@ CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 ALL_CFLAGS := $(WARN) $(DEFS) $(CFLAGS) $(SAN) -MMD -MP -Ifleet/lib $(PKG_CFLAGS)
 # The fleet sees only fleet/lib; the harness and the tests see all three.
-HARNESS_INC := -Iharness -Iinjectors
+HARNESS_INC := -Iharness -Iinjectors -Ireports
 LDLIBS     := $(PKG_LIBS) $(HTTP_PARSER_LIBS) -lm -lpthread
 
 SERVICES := origin configstore botmod proxy dashboard
@@ -37,7 +37,7 @@ FLEET_LIB := $(BUILD)/libfsfleet.a
 # second archive; build/failsmall is harness/main.c, build/fs-exec the tiny
 # exec wrapper the supervisor starts every fleet process through.
 HARNESS_SRC := $(filter-out harness/main.c harness/fs-exec.c,$(wildcard harness/*.c)) \
-               $(wildcard injectors/*.c)
+               $(wildcard injectors/*.c) $(wildcard reports/*.c)
 HARNESS_OBJ := $(HARNESS_SRC:%.c=$(BUILD)/obj/%.o)
 HARNESS_LIB := $(BUILD)/libfsharness.a
 BINS += $(if $(wildcard harness/main.c),$(BUILD)/failsmall) \
@@ -48,7 +48,8 @@ UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 E2E       := $(sort $(wildcard tests/e2e/*.sh))
 
 DEB_PKGS := build-essential pkg-config libuv1-dev libfiu-dev fiu-utils libcjson-dev \
-            libcmocka-dev gnuplot-nox libhttp-parser-dev curl procps wrk jq
+            libcmocka-dev gnuplot-nox libhttp-parser-dev curl procps wrk jq \
+            libxml2-utils chromium
 
 .SECONDARY:
 

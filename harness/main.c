@@ -15,6 +15,7 @@
 
 #include <uv.h>
 
+#include "report.h"
 #include "run.h"
 #include "scenario.h"
 #include "table.h"
@@ -42,7 +43,8 @@ static void usage_main(FILE *out)
                  "commands:\n"
                  "  run SCENARIO.json|DIR...   run scenarios and judge every interface\n"
                  "  validate SCENARIO.json...  check scenarios without running them\n"
-                 "  list [DIR]                 the scenarios in DIR (default scenarios/)\n\n"
+                 "  list [DIR]                 the scenarios in DIR (default scenarios/)\n"
+                 "  report DIR                 rebuild a run folder's reports from its results\n\n"
                  "failsmall COMMAND --help for a command's options; --version.\n"
                  "Exit: 0 every expectation held, 1 some did not, 2 bad input or harness\n"
                  "failure, 130 interrupted.\n");
@@ -265,11 +267,96 @@ static int run_scenario(fs__main_t *m, const fs_scenario_t *sc, int only, fs_pos
         postures[nruns] = p;
         runs[nruns++] = run;
     }
-    if (nruns > 0)
+    if (nruns > 0) {
+        char warn[512] = "";
         fs_table_print(stdout, sc, runs, postures, nruns, m->colour);
+        err[0] = '\0';
+        if (fs_report_build(out, FS_REPORT_ALL, err, sizeof(err), warn, sizeof(warn)) < 0) {
+            fprintf(stderr, "failsmall: reports: %s\n", err);
+            worst = EXIT_USAGE;
+        } else {
+            printf("\nreport: %s/report.html (also summary.md, junit.xml, <posture>/charts/)\n",
+                   out);
+        }
+        if (warn[0] != '\0')
+            fprintf(stderr, "failsmall: warning: %s\n", warn);
+    }
     for (size_t i = 0; i < nruns; i++)
         fs_run_free(runs[i]);
     return worst;
+}
+
+/* Several scenarios in one run: runs/index.html and runs/summary.md. */
+static int suite_pages(fs_scenario_t *const *sc, size_t n)
+{
+    const char **rel = calloc(n, sizeof(*rel));
+    char err[1024];
+    int rc;
+
+    if (rel == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        rel[i] = fs_scenario_name(sc[i]);
+    rc = fs_report_build_suite("runs", rel, n, err, sizeof(err));
+    if (rc < 0)
+        fprintf(stderr, "failsmall: suite report: %s\n", err);
+    else
+        printf("suite: runs/index.html, runs/summary.md\n");
+    free(rel);
+    return rc;
+}
+
+static int cmd_report(int argc, char **argv)
+{
+    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    unsigned formats = FS_REPORT_ALL;
+    char err[1024], warn[512] = "";
+    int c, rc;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f': {
+            char *list = strdup(optarg), *save = NULL;
+            formats = 0;
+            for (char *f = strtok_r(list, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
+                if (strcmp(f, "html") == 0)
+                    formats |= FS_REPORT_HTML;
+                else if (strcmp(f, "md") == 0)
+                    formats |= FS_REPORT_MD;
+                else if (strcmp(f, "junit") == 0)
+                    formats |= FS_REPORT_JUNIT;
+                else {
+                    free(list);
+                    return usage_error("--format: \"%s\": expected html, md and/or junit", optarg);
+                }
+            }
+            free(list);
+            if (formats == 0)
+                return usage_error("--format: \"%s\": expected html, md and/or junit", optarg);
+            break;
+        }
+        case 'h':
+            printf("usage: failsmall report DIR [--format html,md,junit]\n"
+                   "Rebuilds DIR's reports from DIR/<posture>/results.json alone.\n");
+            return EXIT_PASS;
+        default:
+            return usage_error("%s", "report: bad option");
+        }
+    }
+    if (optind != argc - 1)
+        return usage_error("%s", "report: give exactly one run folder");
+    rc = fs_report_build(argv[optind], formats, err, sizeof(err), warn, sizeof(warn));
+    if (warn[0] != '\0')
+        fprintf(stderr, "failsmall: warning: %s\n", warn);
+    if (rc < 0) {
+        fprintf(stderr, "failsmall: %s\n", err);
+        return EXIT_USAGE;
+    }
+    printf("%s: reports rebuilt from %d results file%s\n", argv[optind], rc, rc == 1 ? "" : "s");
+    return EXIT_PASS;
 }
 
 static int cmd_run(int argc, char **argv, int colour)
@@ -361,6 +448,8 @@ static int cmd_run(int argc, char **argv, int colour)
         if (r == EXIT_USAGE || (r > worst && worst != EXIT_USAGE))
             worst = r;
     }
+    if (files.nfiles > 1 && suite_pages(sc, files.nfiles) < 0)
+        worst = EXIT_USAGE;
     uv_close((uv_handle_t *)&m.sigint, NULL);
     uv_close((uv_handle_t *)&m.sigterm, NULL);
     uv_run(&m.loop, UV_RUN_DEFAULT);
@@ -474,5 +563,7 @@ int main(int argc, char **argv)
         return cmd_validate(argc - 1, argv + 1);
     if (strcmp(argv[1], "list") == 0)
         return cmd_list(argc - 1, argv + 1);
+    if (strcmp(argv[1], "report") == 0)
+        return cmd_report(argc - 1, argv + 1);
     return usage_error("unknown command \"%s\"", argv[1]);
 }

@@ -1,0 +1,189 @@
+/* One scenario's reports, rebuilt from its results files: what `failsmall
+ * run` does after the last posture and `failsmall report DIR` does later. */
+#include "report.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "atomic.h"
+#include "charts.h"
+#include "fs_json.h"
+#include "fs_posture.h"
+
+#define FS__REPORT_MAX_RESULTS (64u << 20)
+#define FS__REPORT_PATH        2048
+
+int fs_report_load(const char *path, cJSON **out, char *err, size_t errlen)
+{
+    char msg[256];
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = fopen(path, "rbe");
+    int rc;
+
+    if (f == NULL) {
+        rc = -errno;
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return rc;
+    }
+    for (;;) {
+        char *p = realloc(buf, len + 65536);
+        size_t n;
+        if (p == NULL) {
+            fclose(f);
+            free(buf);
+            snprintf(err, errlen, "%s: out of memory", path);
+            return -ENOMEM;
+        }
+        buf = p;
+        n = fread(buf + len, 1, 65536, f);
+        len += n;
+        if (n < 65536)
+            break;
+    }
+    fclose(f);
+    rc = fs_json_parse(buf, len, FS__REPORT_MAX_RESULTS, out, msg, sizeof(msg));
+    free(buf);
+    if (rc < 0) {
+        snprintf(err, errlen, "%s: %s", path, msg);
+        return rc;
+    }
+    if (!cJSON_IsString(cJSON_GetObjectItem(*out, "schema")) ||
+        strncmp(cJSON_GetObjectItem(*out, "schema")->valuestring, "failsmall.results/", 18) != 0) {
+        snprintf(err, errlen, "%s: $.schema: not a failsmall results file", path);
+        cJSON_Delete(*out);
+        *out = NULL;
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* Reports that fail to write are errors; a missing gnuplot is a warning. */
+static int fs__report_posture(const cJSON *doc, const char *pdir, unsigned formats, char *err,
+                              size_t errlen, char *warn, size_t warnlen)
+{
+    char path[FS__REPORT_PATH + 32];
+    int rc = 0;
+
+    if (formats & FS_REPORT_JUNIT) {
+        snprintf(path, sizeof(path), "%s/junit.xml", pdir);
+        if ((rc = fs_report_junit(&doc, 1, path, err, errlen)) < 0)
+            return rc;
+    }
+    if (formats & (FS_REPORT_HTML | FS_REPORT_MD)) {
+        snprintf(path, sizeof(path), "%s/charts", pdir);
+        if ((rc = fs_mkdirs(path, err, errlen)) < 0)
+            return rc;
+        if ((rc = fs_report_charts(doc, path, warn, warnlen)) < 0) {
+            snprintf(err, errlen, "%s: %s", path, warn);
+            return rc;
+        }
+    }
+    if (formats & FS_REPORT_MD) {
+        snprintf(path, sizeof(path), "%s/summary.md", pdir);
+        if ((rc = fs_report_markdown(&doc, 1, "../", path, err, errlen)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int fs_report_build(const char *dir, unsigned formats, char *err, size_t errlen, char *warn,
+                    size_t warnlen)
+{
+    const cJSON *docs[FS_POSTURE_COUNT];
+    cJSON *owned[FS_POSTURE_COUNT] = {0};
+    char path[FS__REPORT_PATH + 32], pdir[FS__REPORT_PATH];
+    size_t n = 0;
+    int rc = 0;
+
+    if (strlen(dir) > FS__REPORT_PATH - 32) {
+        snprintf(err, errlen, "%.64s...: path too long", dir);
+        return -ENAMETOOLONG;
+    }
+    for (int p = 0; p < FS_POSTURE_COUNT; p++) {
+        struct stat st;
+        snprintf(pdir, sizeof(pdir), "%s/%s", dir, fs_posture_name((fs_posture_t)p));
+        snprintf(path, sizeof(path), "%s/results.json", pdir);
+        if (stat(path, &st) < 0)
+            continue;
+        if ((rc = fs_report_load(path, &owned[n], err, errlen)) < 0)
+            goto out;
+        docs[n] = owned[n];
+        if ((rc = fs__report_posture(docs[n], pdir, formats, err, errlen, warn, warnlen)) < 0)
+            goto out;
+        n++;
+    }
+    if (n == 0) {
+        snprintf(err, errlen, "%s: no <posture>/results.json here", dir);
+        rc = -ENOENT;
+        goto out;
+    }
+    if (formats & FS_REPORT_JUNIT) {
+        snprintf(path, sizeof(path), "%s/junit.xml", dir);
+        if ((rc = fs_report_junit(docs, n, path, err, errlen)) < 0)
+            goto out;
+    }
+    if (formats & FS_REPORT_MD) {
+        snprintf(path, sizeof(path), "%s/summary.md", dir);
+        if ((rc = fs_report_markdown(docs, n, "", path, err, errlen)) < 0)
+            goto out;
+    }
+    if (formats & FS_REPORT_HTML) {
+        snprintf(path, sizeof(path), "%s/charts", dir);
+        if ((rc = fs_mkdirs(path, err, errlen)) < 0 ||
+            (rc = fs__report_charts_compare(docs, n, path, warn, warnlen)) < 0)
+            goto out;
+        snprintf(path, sizeof(path), "%s/report.html", dir);
+        if ((rc = fs_report_html(docs, n, dir, path, err, errlen)) < 0)
+            goto out;
+    }
+    rc = (int)n;
+out:
+    for (size_t i = 0; i < FS_POSTURE_COUNT; i++)
+        cJSON_Delete(owned[i]);
+    return rc;
+}
+
+int fs_report_build_suite(const char *dir, const char *const *rel, size_t n, char *err,
+                          size_t errlen)
+{
+    cJSON **owned = calloc(n * FS_POSTURE_COUNT + 1, sizeof(*owned));
+    const cJSON **flat = calloc(n * FS_POSTURE_COUNT + 1, sizeof(*flat));
+    const cJSON *const **sets = calloc(n + 1, sizeof(*sets));
+    size_t *nsets = calloc(n + 1, sizeof(*nsets));
+    char path[FS__REPORT_PATH + 256];
+    int rc = 0;
+
+    if (owned == NULL || flat == NULL || sets == NULL || nsets == NULL) {
+        snprintf(err, errlen, "out of memory");
+        rc = -ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        sets[i] = flat + i * FS_POSTURE_COUNT;
+        for (int p = 0; p < FS_POSTURE_COUNT; p++) {
+            struct stat st;
+            size_t k = i * FS_POSTURE_COUNT + nsets[i];
+            snprintf(path, sizeof(path), "%s/%s/%s/results.json", dir, rel[i],
+                     fs_posture_name((fs_posture_t)p));
+            if (stat(path, &st) < 0)
+                continue;
+            if ((rc = fs_report_load(path, &owned[k], err, errlen)) < 0)
+                goto out;
+            flat[k] = owned[k];
+            nsets[i]++;
+        }
+    }
+    rc = fs_report_suite(sets, nsets, rel, n, dir, err, errlen);
+out:
+    for (size_t i = 0; owned && i < n * FS_POSTURE_COUNT; i++)
+        cJSON_Delete(owned[i]);
+    free(owned);
+    free(flat);
+    free(sets);
+    free(nsets);
+    return rc;
+}
