@@ -23,5 +23,10 @@ grep -q '"kind":[[:space:]]*"process.crash_loop"' "$out/legacy/results.json" ||
 grep -q '"kind":[[:space:]]*"rollout.rolled_back"' "$out/hardened/results.json" ||
     fail "hardened: no automatic rollback on the timeline"
 grep -q 'cascaded' "$E2E_DIR/run.log" || fail "no verdict table printed"
+for f in report.html summary.md junit.xml legacy/junit.xml hardened/summary.md \
+    legacy/charts/health.svg hardened/charts/users.png; do
+    [ -s "$out/$f" ] || fail "the run did not write $f"
+done
+grep -q "report: $out/report.html" "$E2E_DIR/run.log" || fail "the run did not say where the report is"
 pgrep -f -- "$out" >/dev/null && fail "fleet processes outlived the run: $(pgrep -af -- "$out")"
 pass "flagship: legacy cascades, hardened fails small, expectations hold, nothing left behind"

@@ -3,8 +3,8 @@
 # the page built from the flagship fixtures (tests/fixtures/results-flagship-
 # *.json, real runs), takes a screenshot, and the test fails if the page
 # logs anything to the console or the verdict table is missing from the DOM.
-# The report comes from `failsmall report DIR` when the binary has it, else
-# from the unit test that writes it (FS_REPORT_OUT).
+# The report comes from `failsmall report DIR`, which also rebuilds only the
+# formats asked for and refuses a folder without results.
 . "$(dirname "$0")/lib.bash"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 chromium=${CHROMIUM:-/usr/bin/chromium}
@@ -44,17 +44,20 @@ console_errors selfcheck >/dev/null ||
 mkdir -p "$out/legacy" "$out/hardened"
 cp "$root/tests/fixtures/results-flagship-legacy.json" "$out/legacy/results.json"
 cp "$root/tests/fixtures/results-flagship-hardened.json" "$out/hardened/results.json"
-how=""
-if "$FS_BUILD/failsmall" report "$out" >"$E2E_DIR/report.out" 2>&1 && [ -s "$page" ]; then
-    how="failsmall report"
-else
-    rm -f "$page"
-    [ -x "$FS_BUILD/tests/test_report_html" ] ||
-        fail "neither \`failsmall report\` nor $FS_BUILD/tests/test_report_html (make) built a report"
-    FS_REPORT_OUT=$page "$FS_BUILD/tests/test_report_html" >"$E2E_DIR/unit.out" 2>&1 ||
-        fail "test_report_html failed: $(tail -n 5 "$E2E_DIR/unit.out")"
-    how="test_report_html"
-fi
+"$FS_BUILD/failsmall" report "$out" --format junit >"$E2E_DIR/report.out" 2>&1 ||
+    fail "failsmall report --format junit: $(cat "$E2E_DIR/report.out")"
+[ -s "$out/junit.xml" ] && [ -s "$out/legacy/junit.xml" ] || fail "--format junit wrote no junit.xml"
+[ -e "$page" ] || [ -e "$out/summary.md" ] && fail "--format junit also wrote html or markdown"
+"$FS_BUILD/failsmall" report "$out" --format pdf >/dev/null 2>&1
+[ $? = 2 ] || fail "failsmall report --format pdf did not exit 2"
+"$FS_BUILD/failsmall" report "$E2E_DIR" >/dev/null 2>&1
+[ $? = 2 ] || fail "failsmall report on a folder without results did not exit 2"
+"$FS_BUILD/failsmall" report "$out" >"$E2E_DIR/report.out" 2>&1 ||
+    fail "failsmall report: $(cat "$E2E_DIR/report.out")"
+for f in summary.md junit.xml legacy/charts/health.svg hardened/charts/users.png charts/compare.svg; do
+    [ -s "$out/$f" ] || fail "failsmall report did not write $f"
+done
+how="failsmall report"
 [ -s "$page" ] || fail "no report.html in $out"
 grep -q '<script' "$page" && fail "report.html holds a script"
 grep -qE 'https?://' "$page" && fail "report.html refers to something outside itself"
