@@ -86,22 +86,22 @@ static void fs__junit_count(const cJSON *doc, fs__junit_count_t *c)
         c->tests = 1; /* "run completed" */
 }
 
-static void fs__junit_property(fs_xml_buf_t *b, const char *name, const char *value)
+static void fs__junit_property(fs__report_buf_t *b, const char *name, const char *value)
 {
-    fs_xml_puts(b, "      <property name=\"");
+    fs__report_buf_puts(b, "      <property name=\"");
     fs_xml_escape(b, name);
-    fs_xml_puts(b, "\" value=\"");
+    fs__report_buf_puts(b, "\" value=\"");
     fs_xml_escape(b, value);
-    fs_xml_puts(b, "\"/>\n");
+    fs__report_buf_puts(b, "\"/>\n");
 }
 
-static void fs__junit_properties(fs_xml_buf_t *b, const cJSON *doc, const char *scenario,
+static void fs__junit_properties(fs__report_buf_t *b, const cJSON *doc, const char *scenario,
                                  const char *posture)
 {
     char num[64];
     double v;
 
-    fs_xml_puts(b, "    <properties>\n");
+    fs__report_buf_puts(b, "    <properties>\n");
     fs__junit_property(b, "scenario", scenario);
     fs__junit_property(b, "posture", posture);
     if (fs__junit_str(doc, "status") != NULL)
@@ -118,52 +118,52 @@ static void fs__junit_properties(fs_xml_buf_t *b, const cJSON *doc, const char *
         snprintf(num, sizeof(num), "%.4f", v);
         fs__junit_property(b, "blast_radius", num);
     }
-    fs_xml_puts(b, "    </properties>\n");
+    fs__report_buf_puts(b, "    </properties>\n");
 }
 
 /* "expected …, actual …; cascade path: a -> b; blast radius 0.9214": what
  * a person needs to see in the CI page without opening the report. */
-static void fs__junit_detail(fs_xml_buf_t *b, const cJSON *doc, const char *expected,
+static void fs__junit_detail(fs__report_buf_t *b, const cJSON *doc, const char *expected,
                              const char *actual)
 {
     const cJSON *path = cJSON_GetObjectItemCaseSensitive(doc, "cascade_path"), *p;
     int i = 0;
     double v;
 
-    fs_xml_puts(b, "expected ");
+    fs__report_buf_puts(b, "expected ");
     fs_xml_escape(b, expected ? expected : "(none)");
-    fs_xml_puts(b, ", actual ");
+    fs__report_buf_puts(b, ", actual ");
     fs_xml_escape(b, actual ? actual : "(none)");
-    fs_xml_puts(b, "; cascade path: ");
+    fs__report_buf_puts(b, "; cascade path: ");
     if (cJSON_IsArray(path)) {
         cJSON_ArrayForEach(p, path)
         {
             if (!cJSON_IsString(p))
                 continue;
             if (i++ > 0)
-                fs_xml_puts(b, " -&gt; ");
+                fs__report_buf_puts(b, " -&gt; ");
             fs_xml_escape(b, p->valuestring);
         }
     }
     if (i == 0)
-        fs_xml_puts(b, "none");
+        fs__report_buf_puts(b, "none");
     if (fs__junit_num(doc, "blast_radius", &v) == 0)
-        fs_xml_printf(b, "; blast radius %.4f", v);
+        fs__report_buf_printf(b, "; blast radius %.4f", v);
     else
-        fs_xml_puts(b, "; blast radius n/a");
+        fs__report_buf_puts(b, "; blast radius n/a");
 }
 
-static void fs__junit_case_open(fs_xml_buf_t *b, const char *classname, const char *name,
+static void fs__junit_case_open(fs__report_buf_t *b, const char *classname, const char *name,
                                 double time_s)
 {
-    fs_xml_puts(b, "    <testcase classname=\"");
-    fs_xml_puts(b, classname); /* escaped already */
-    fs_xml_puts(b, "\" name=\"");
+    fs__report_buf_puts(b, "    <testcase classname=\"");
+    fs__report_buf_puts(b, classname); /* escaped already */
+    fs__report_buf_puts(b, "\" name=\"");
     fs_xml_escape(b, name);
-    fs_xml_printf(b, "\" time=\"%.3f\"", time_s);
+    fs__report_buf_printf(b, "\" time=\"%.3f\"", time_s);
 }
 
-static void fs__junit_expectation(fs_xml_buf_t *b, const cJSON *doc, const char *classname,
+static void fs__junit_expectation(fs__report_buf_t *b, const cJSON *doc, const char *classname,
                                   const cJSON *x, int index)
 {
     const char *what = fs__junit_str(x, "what");
@@ -176,30 +176,31 @@ static void fs__junit_expectation(fs_xml_buf_t *b, const cJSON *doc, const char 
     }
     fs__junit_case_open(b, classname, what, 0);
     if (!fs__junit_judged(doc, x)) {
-        fs_xml_puts(b, ">\n      <skipped message=\"not judged: the run did not complete\"/>\n"
-                       "    </testcase>\n");
+        fs__report_buf_puts(b,
+                            ">\n      <skipped message=\"not judged: the run did not complete\"/>\n"
+                            "    </testcase>\n");
         return;
     }
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "ok"))) {
-        fs_xml_puts(b, "/>\n");
+        fs__report_buf_puts(b, "/>\n");
         return;
     }
-    fs_xml_puts(b, ">\n      <failure message=\"expected ");
+    fs__report_buf_puts(b, ">\n      <failure message=\"expected ");
     fs_xml_escape(b, expected ? expected : "(none)");
-    fs_xml_puts(b, ", got ");
+    fs__report_buf_puts(b, ", got ");
     fs_xml_escape(b, actual ? actual : "(none)");
-    fs_xml_puts(b, "\" type=\"expectation\">");
+    fs__report_buf_puts(b, "\" type=\"expectation\">");
     fs__junit_detail(b, doc, expected, actual);
-    fs_xml_puts(b, "</failure>\n    </testcase>\n");
+    fs__report_buf_puts(b, "</failure>\n    </testcase>\n");
 }
 
-static void fs__junit_suite(fs_xml_buf_t *b, const cJSON *doc)
+static void fs__junit_suite(fs__report_buf_t *b, const cJSON *doc)
 {
     const cJSON *scen = cJSON_GetObjectItemCaseSensitive(doc, "scenario");
     const cJSON *xs = cJSON_GetObjectItemCaseSensitive(doc, "expectations"), *x;
     const char *scenario = fs__junit_str(scen, "name");
     const char *posture = fs__junit_str(doc, "posture");
-    fs_xml_buf_t cls = {0};
+    fs__report_buf_t cls = {0};
     fs__junit_count_t c;
     double started;
     int i = 0;
@@ -209,64 +210,67 @@ static void fs__junit_suite(fs_xml_buf_t *b, const cJSON *doc)
     if (posture == NULL)
         posture = "unknown";
     fs__junit_count(doc, &c);
-    fs_xml_puts(&cls, "failsmall.");
+    fs__report_buf_puts(&cls, "failsmall.");
     fs_xml_escape(&cls, scenario);
-    fs_xml_puts(&cls, ".");
+    fs__report_buf_puts(&cls, ".");
     fs_xml_escape(&cls, posture);
     if (cls.oom) {
         b->oom = 1;
+        fs__report_buf_free(&cls);
         return;
     }
 
-    fs_xml_puts(b, "  <testsuite name=\"");
+    fs__report_buf_puts(b, "  <testsuite name=\"");
     fs_xml_escape(b, scenario);
-    fs_xml_puts(b, " [");
+    fs__report_buf_puts(b, " [");
     fs_xml_escape(b, posture);
-    fs_xml_printf(b, "]\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\"",
-                  c.tests, c.failures, c.errors, c.skipped, c.time_s);
+    fs__report_buf_printf(
+        b, "]\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\"", c.tests,
+        c.failures, c.errors, c.skipped, c.time_s);
     /* Ant's timestamp: UTC, no zone suffix. */
     if (fs__junit_num(doc, "started_unix_ms", &started) == 0 && started >= 0 && started < 1e15) {
         time_t t = (time_t)(started / 1000);
         struct tm tm;
         char ts[32];
         if (gmtime_r(&t, &tm) != NULL && strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm) > 0)
-            fs_xml_printf(b, " timestamp=\"%s\"", ts);
+            fs__report_buf_printf(b, " timestamp=\"%s\"", ts);
     }
-    fs_xml_puts(b, ">\n");
+    fs__report_buf_puts(b, ">\n");
     fs__junit_properties(b, doc, scenario, posture);
 
     if (!fs__junit_completed(doc)) {
         const char *reason = fs__junit_str(doc, "abort_reason");
         const char *status = fs__junit_str(doc, "status");
-        fs__junit_case_open(b, cls.buf, "run", c.time_s);
-        fs_xml_puts(b, ">\n      <error message=\"run ");
+        fs__junit_case_open(b, cls.p, "run", c.time_s);
+        fs__report_buf_puts(b, ">\n      <error message=\"run ");
         fs_xml_escape(b, status ? status : "did not complete");
-        fs_xml_puts(b, ": ");
+        fs__report_buf_puts(b, ": ");
         fs_xml_escape(b, reason ? reason : "no reason given");
-        fs_xml_puts(b, "\" type=\"");
+        fs__report_buf_puts(b, "\" type=\"");
         fs_xml_escape(b, status ? status : "aborted");
-        fs_xml_puts(b, "\">");
+        fs__report_buf_puts(b, "\">");
         fs_xml_escape(b, reason ? reason : "no reason given");
-        fs_xml_puts(b, "</error>\n    </testcase>\n");
+        fs__report_buf_puts(b, "</error>\n    </testcase>\n");
     }
     if (cJSON_IsArray(xs)) {
         cJSON_ArrayForEach(x, xs)
         {
-            fs__junit_expectation(b, doc, cls.buf, x, i++);
+            fs__junit_expectation(b, doc, cls.p, x, i++);
         }
     }
     if (i == 0 && fs__junit_completed(doc)) {
-        fs__junit_case_open(b, cls.buf, "run completed", c.time_s);
-        fs_xml_puts(b, "/>\n");
+        fs__junit_case_open(b, cls.p, "run completed", c.time_s);
+        fs__report_buf_puts(b, "/>\n");
     }
-    fs_xml_puts(b, "  </testsuite>\n");
-    fs_xml_buf_free(&cls);
+    fs__report_buf_puts(b, "  </testsuite>\n");
+    fs__report_buf_free(&cls);
 }
 
 int fs_report_junit(const cJSON *const *docs, size_t n, const char *path, char *err, size_t errlen)
 {
-    fs_xml_buf_t b = {0};
+    fs__report_buf_t b = {0};
     fs__junit_count_t all = {0};
+    int rc;
 
     for (size_t i = 0; i < n; i++) {
         fs__junit_count_t c;
@@ -277,13 +281,16 @@ int fs_report_junit(const cJSON *const *docs, size_t n, const char *path, char *
         all.skipped += c.skipped;
         all.time_s += c.time_s;
     }
-    fs_xml_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    fs_xml_printf(&b,
-                  "<testsuites name=\"failsmall\" tests=\"%d\" failures=\"%d\" errors=\"%d\" "
-                  "time=\"%.3f\">\n",
-                  all.tests, all.failures, all.errors, all.time_s);
+    fs__report_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    fs__report_buf_printf(
+        &b,
+        "<testsuites name=\"failsmall\" tests=\"%d\" failures=\"%d\" errors=\"%d\" "
+        "time=\"%.3f\">\n",
+        all.tests, all.failures, all.errors, all.time_s);
     for (size_t i = 0; i < n; i++)
         fs__junit_suite(&b, docs[i]);
-    fs_xml_puts(&b, "</testsuites>\n");
-    return fs_xml_buf_write(&b, path, err, errlen);
+    fs__report_buf_puts(&b, "</testsuites>\n");
+    rc = fs__report_buf_write(&b, path, err, errlen);
+    fs__report_buf_free(&b);
+    return rc;
 }

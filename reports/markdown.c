@@ -75,12 +75,12 @@ static int fs__md_mark(const cJSON *doc, const char *prefix, const char *name)
     return mark;
 }
 
-static void fs__md_put_mark(fs_xml_buf_t *b, int mark)
+static void fs__md_put_mark(fs__report_buf_t *b, int mark)
 {
     if (mark > 0)
-        fs_xml_puts(b, " ✅");
+        fs__report_buf_puts(b, " ✅");
     else if (mark < 0)
-        fs_xml_puts(b, " ❌");
+        fs__report_buf_puts(b, " ❌");
 }
 
 /* Expectations of doc: held, judged, and not judged (the run stopped
@@ -172,97 +172,97 @@ static const char *fs__md_verdict(const cJSON *doc, const char *iface)
     return s ? s : fs__md_str(io, "verdict");
 }
 
-static void fs__md_share(fs_xml_buf_t *b, const cJSON *doc, const char *key)
+static void fs__md_share(fs__report_buf_t *b, const cJSON *doc, const char *key)
 {
     double v;
     if (fs__md_num(doc, key, &v) == 0)
-        fs_xml_printf(b, "%.2f%%", v * 100.0);
+        fs__report_buf_printf(b, "%.2f%%", v * 100.0);
     else
-        fs_xml_puts(b, FS__MD_DASH);
+        fs__report_buf_puts(b, FS__MD_DASH);
 }
 
-static void fs__md_ms(fs_xml_buf_t *b, const cJSON *doc, const char *key)
+static void fs__md_ms(fs__report_buf_t *b, const cJSON *doc, const char *key)
 {
     double v;
     if (fs__md_num(doc, key, &v) < 0)
-        fs_xml_puts(b, FS__MD_DASH);
+        fs__report_buf_puts(b, FS__MD_DASH);
     else if (fabs(v) < 1000)
-        fs_xml_printf(b, "%.0f ms", v);
+        fs__report_buf_printf(b, "%.0f ms", v);
     else
-        fs_xml_printf(b, "%.1f s", v / 1000.0);
+        fs__report_buf_printf(b, "%.1f s", v / 1000.0);
 }
 
-static void fs__md_metric_row(fs_xml_buf_t *b, const cJSON *const *docs, size_t n,
+static void fs__md_metric_row(fs__report_buf_t *b, const cJSON *const *docs, size_t n,
                               const char *label, const char *key, const char *expect_prefix)
 {
-    fs_xml_printf(b, "| %s |", label);
+    fs__report_buf_printf(b, "| %s |", label);
     for (size_t i = 0; i < n; i++) {
-        fs_xml_puts(b, " ");
+        fs__report_buf_puts(b, " ");
         if (strcmp(key, "bad_config_share") == 0 || strcmp(key, "blast_radius") == 0 ||
             strcmp(key, "degraded_share") == 0)
             fs__md_share(b, docs[i], key);
         else if (strcmp(key, "time_to_recover_ms") == 0 &&
                  cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(docs[i], "recovered")))
-            fs_xml_puts(b, "not recovered");
+            fs__report_buf_puts(b, "not recovered");
         else
             fs__md_ms(b, docs[i], key);
         if (expect_prefix != NULL)
             fs__md_put_mark(b, fs__md_mark(docs[i], expect_prefix, NULL));
-        fs_xml_puts(b, " |");
+        fs__report_buf_puts(b, " |");
     }
-    fs_xml_puts(b, "\n");
+    fs__report_buf_puts(b, "\n");
 }
 
-static void fs__md_table(fs_xml_buf_t *b, const cJSON *const *docs, size_t n,
+static void fs__md_table(fs__report_buf_t *b, const cJSON *const *docs, size_t n,
                          const fs__md_names_t *names)
 {
-    fs_xml_puts(b, "| interface |");
+    fs__report_buf_puts(b, "| interface |");
     for (size_t i = 0; i < n; i++) {
-        fs_xml_puts(b, " ");
+        fs__report_buf_puts(b, " ");
         fs_xml_md_escape(b, fs__md_posture(docs[i]));
-        fs_xml_puts(b, " |");
+        fs__report_buf_puts(b, " |");
     }
-    fs_xml_puts(b, "\n|---|");
+    fs__report_buf_puts(b, "\n|---|");
     for (size_t i = 0; i < n; i++)
-        fs_xml_puts(b, "---|");
-    fs_xml_puts(b, "\n");
+        fs__report_buf_puts(b, "---|");
+    fs__report_buf_puts(b, "\n");
     for (size_t r = 0; r < names->n; r++) {
-        fs_xml_puts(b, "| ");
+        fs__report_buf_puts(b, "| ");
         fs_xml_md_escape(b, names->name[r]);
-        fs_xml_puts(b, " |");
+        fs__report_buf_puts(b, " |");
         for (size_t i = 0; i < n; i++) {
             const char *v = fs__md_verdict(docs[i], names->name[r]);
-            fs_xml_puts(b, " ");
+            fs__report_buf_puts(b, " ");
             if (v != NULL)
                 fs_xml_md_escape(b, v);
             else
-                fs_xml_puts(b, FS__MD_DASH);
+                fs__report_buf_puts(b, FS__MD_DASH);
             fs__md_put_mark(b, fs__md_mark(docs[i], "interfaces.", names->name[r]));
-            fs_xml_puts(b, " |");
+            fs__report_buf_puts(b, " |");
         }
-        fs_xml_puts(b, "\n");
+        fs__report_buf_puts(b, "\n");
     }
     fs__md_metric_row(b, docs, n, "blast radius", "blast_radius", "blast_radius.");
     fs__md_metric_row(b, docs, n, "bad config share", "bad_config_share", NULL);
     fs__md_metric_row(b, docs, n, "time to detect", "time_to_detect_ms", "time_to_detect.");
     fs__md_metric_row(b, docs, n, "time to recover", "time_to_recover_ms", "time_to_recover.");
     fs__md_metric_row(b, docs, n, "degraded share", "degraded_share", "degraded_share.");
-    fs_xml_puts(b, "| expectations held |");
+    fs__report_buf_puts(b, "| expectations held |");
     for (size_t i = 0; i < n; i++) {
         int held, judged, unjudged;
         fs__md_held(docs[i], &held, &judged, &unjudged);
         if (judged > 0)
-            fs_xml_printf(b, " %d/%d%s", held, judged, held == judged ? " ✅" : " ❌");
+            fs__report_buf_printf(b, " %d/%d%s", held, judged, held == judged ? " ✅" : " ❌");
         if (unjudged > 0)
-            fs_xml_printf(b, "%s%d not judged", judged > 0 ? ", " : " ", unjudged);
+            fs__report_buf_printf(b, "%s%d not judged", judged > 0 ? ", " : " ", unjudged);
         if (judged + unjudged == 0)
-            fs_xml_puts(b, " none");
-        fs_xml_puts(b, " |");
+            fs__report_buf_puts(b, " none");
+        fs__report_buf_puts(b, " |");
     }
-    fs_xml_puts(b, "\n");
+    fs__report_buf_puts(b, "\n");
 }
 
-static void fs__md_cascade(fs_xml_buf_t *b, const cJSON *doc)
+static void fs__md_cascade(fs__report_buf_t *b, const cJSON *doc)
 {
     const cJSON *path = cJSON_GetObjectItemCaseSensitive(doc, "cascade_path"), *p;
     const char *first = NULL;
@@ -276,11 +276,11 @@ static void fs__md_cascade(fs_xml_buf_t *b, const cJSON *doc)
             first = p->valuestring;
     }
     if (count == 0) {
-        fs_xml_puts(b, fs__md_completed(doc) ? "nothing broke" : FS__MD_DASH);
+        fs__report_buf_puts(b, fs__md_completed(doc) ? "nothing broke" : FS__MD_DASH);
         return;
     }
     if (count == 1) {
-        fs_xml_puts(b, "contained at ");
+        fs__report_buf_puts(b, "contained at ");
         fs_xml_md_escape(b, first);
         return;
     }
@@ -290,13 +290,13 @@ static void fs__md_cascade(fs_xml_buf_t *b, const cJSON *doc)
         if (!cJSON_IsString(p))
             continue;
         if (count++ > 0)
-            fs_xml_puts(b, " → ");
+            fs__report_buf_puts(b, " → ");
         fs_xml_md_escape(b, p->valuestring);
     }
 }
 
 /* The promises that broke, with both values: the table only says where. */
-static void fs__md_not_held(fs_xml_buf_t *b, const cJSON *const *docs, size_t n)
+static void fs__md_not_held(fs__report_buf_t *b, const cJSON *const *docs, size_t n)
 {
     int any = 0;
 
@@ -311,49 +311,49 @@ static void fs__md_not_held(fs_xml_buf_t *b, const cJSON *const *docs, size_t n)
                 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "ok")))
                 continue;
             if (!any++)
-                fs_xml_puts(b, "\n**Not held**\n\n");
-            fs_xml_puts(b, "- ");
+                fs__report_buf_puts(b, "\n**Not held**\n\n");
+            fs__report_buf_puts(b, "- ");
             fs_xml_md_escape(b, fs__md_posture(docs[i]));
-            fs_xml_puts(b, ": ");
+            fs__report_buf_puts(b, ": ");
             fs_xml_md_escape(b, fs__md_str(x, "what") ? fs__md_str(x, "what") : "(unnamed)");
-            fs_xml_puts(b, " expected ");
+            fs__report_buf_puts(b, " expected ");
             fs_xml_md_escape(b, expected ? expected : "(none)");
-            fs_xml_puts(b, ", got ");
+            fs__report_buf_puts(b, ", got ");
             fs_xml_md_escape(b, actual ? actual : "(none)");
-            fs_xml_puts(b, "\n");
+            fs__report_buf_puts(b, "\n");
         }
     }
 }
 
 /* A posture name as one URL path segment. */
-static void fs__md_url_segment(fs_xml_buf_t *b, const char *s)
+static void fs__md_url_segment(fs__report_buf_t *b, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
             strchr("-._~", *p) != NULL)
-            fs_xml_put(b, (const char *)p, 1);
+            fs__report_buf_add(b, (const char *)p, 1);
         else
-            fs_xml_printf(b, "%%%02X", *p);
+            fs__report_buf_printf(b, "%%%02X", *p);
     }
 }
 
-static void fs__md_chart_link(fs_xml_buf_t *b, const char *link_base, const char *posture,
+static void fs__md_chart_link(fs__report_buf_t *b, const char *link_base, const char *posture,
                               const char *chart)
 {
-    fs_xml_printf(b, "[%s](", chart);
-    fs_xml_puts(b, link_base);
+    fs__report_buf_printf(b, "[%s](", chart);
+    fs__report_buf_puts(b, link_base);
     fs__md_url_segment(b, posture);
-    fs_xml_printf(b, "/charts/%s.svg)", chart);
+    fs__report_buf_printf(b, "/charts/%s.svg)", chart);
 }
 
 int fs_report_markdown(const cJSON *const *docs, size_t n, const char *link_base, const char *path,
                        char *err, size_t errlen)
 {
-    fs_xml_buf_t b = {0};
+    fs__report_buf_t b = {0};
     fs__md_names_t names = {0};
     const cJSON *scen = n > 0 ? cJSON_GetObjectItemCaseSensitive(docs[0], "scenario") : NULL;
     const char *name = fs__md_str(scen, "name"), *title = fs__md_str(scen, "title");
-    int held_all = 0, judged_all = 0, unjudged_all = 0;
+    int held_all = 0, judged_all = 0, unjudged_all = 0, rc;
     double v;
 
     if (link_base == NULL)
@@ -363,21 +363,21 @@ int fs_report_markdown(const cJSON *const *docs, size_t n, const char *link_base
         snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
         return -ENOMEM;
     }
-    fs_xml_puts(&b, "### failsmall: ");
+    fs__report_buf_puts(&b, "### failsmall: ");
     fs_xml_md_escape(&b, title ? title : name ? name : "no results");
-    fs_xml_puts(&b, "\n\n");
+    fs__report_buf_puts(&b, "\n\n");
     for (size_t i = 0; i < n; i++) {
         const char *reason = fs__md_str(docs[i], "abort_reason");
         const char *status = fs__md_str(docs[i], "status");
         if (fs__md_completed(docs[i]))
             continue;
-        fs_xml_puts(&b, "> ⚠️ **Run ");
+        fs__report_buf_puts(&b, "> ⚠️ **Run ");
         fs_xml_md_escape(&b, status ? status : "did not complete");
-        fs_xml_puts(&b, "** (");
+        fs__report_buf_puts(&b, "** (");
         fs_xml_md_escape(&b, fs__md_posture(docs[i]));
-        fs_xml_puts(&b, "): ");
+        fs__report_buf_puts(&b, "): ");
         fs_xml_md_escape(&b, reason ? reason : "no reason given");
-        fs_xml_puts(&b, ". The numbers below cover the part that ran.\n\n");
+        fs__report_buf_puts(&b, ". The numbers below cover the part that ran.\n\n");
     }
     for (size_t i = 0; i < n; i++) {
         int held, judged, unjudged;
@@ -387,47 +387,50 @@ int fs_report_markdown(const cJSON *const *docs, size_t n, const char *link_base
         unjudged_all += unjudged;
     }
     if (name != NULL) {
-        fs_xml_puts(&b, "Scenario ");
+        fs__report_buf_puts(&b, "Scenario ");
         fs_xml_md_escape(&b, name);
     } else {
-        fs_xml_puts(&b, "Scenario (unnamed)");
+        fs__report_buf_puts(&b, "Scenario (unnamed)");
     }
     if (n > 0 && fs__md_num(docs[0], "seed", &v) == 0)
-        fs_xml_printf(&b, " · seed %.0f", v);
+        fs__report_buf_printf(&b, " · seed %.0f", v);
     if (n > 0 && fs__md_num(docs[0], "time_scale", &v) == 0)
-        fs_xml_printf(&b, " · time scale %g", v);
+        fs__report_buf_printf(&b, " · time scale %g", v);
     if (judged_all + unjudged_all == 0)
-        fs_xml_puts(&b, " · no expectations");
+        fs__report_buf_puts(&b, " · no expectations");
     else if (judged_all > 0 && held_all == judged_all)
-        fs_xml_printf(&b, " · ✅ all %d expectations held", judged_all);
+        fs__report_buf_printf(&b, " · ✅ all %d expectations held", judged_all);
     else if (judged_all > 0)
-        fs_xml_printf(&b, " · ❌ %d of %d expectations not held", judged_all - held_all, judged_all);
+        fs__report_buf_printf(&b, " · ❌ %d of %d expectations not held", judged_all - held_all,
+                              judged_all);
     if (unjudged_all > 0)
-        fs_xml_printf(&b, " · %d not judged", unjudged_all);
-    fs_xml_puts(&b, "\n\n");
+        fs__report_buf_printf(&b, " · %d not judged", unjudged_all);
+    fs__report_buf_puts(&b, "\n\n");
 
     if (n > 0) {
         fs__md_table(&b, docs, n, &names);
-        fs_xml_puts(&b, "\n**Cascade path**\n\n");
+        fs__report_buf_puts(&b, "\n**Cascade path**\n\n");
         for (size_t i = 0; i < n; i++) {
-            fs_xml_puts(&b, "- ");
+            fs__report_buf_puts(&b, "- ");
             fs_xml_md_escape(&b, fs__md_posture(docs[i]));
-            fs_xml_puts(&b, ": ");
+            fs__report_buf_puts(&b, ": ");
             fs__md_cascade(&b, docs[i]);
-            fs_xml_puts(&b, "\n");
+            fs__report_buf_puts(&b, "\n");
         }
         fs__md_not_held(&b, docs, n);
-        fs_xml_puts(&b, "\n**Charts**\n\n");
+        fs__report_buf_puts(&b, "\n**Charts**\n\n");
         for (size_t i = 0; i < n; i++) {
-            fs_xml_puts(&b, "- ");
+            fs__report_buf_puts(&b, "- ");
             fs_xml_md_escape(&b, fs__md_posture(docs[i]));
-            fs_xml_puts(&b, ": ");
+            fs__report_buf_puts(&b, ": ");
             fs__md_chart_link(&b, link_base, fs__md_posture(docs[i]), "health");
-            fs_xml_puts(&b, " · ");
+            fs__report_buf_puts(&b, " · ");
             fs__md_chart_link(&b, link_base, fs__md_posture(docs[i]), "users");
-            fs_xml_puts(&b, "\n");
+            fs__report_buf_puts(&b, "\n");
         }
     }
     free(names.name);
-    return fs_xml_buf_write(&b, path, err, errlen);
+    rc = fs__report_buf_write(&b, path, err, errlen);
+    fs__report_buf_free(&b);
+    return rc;
 }

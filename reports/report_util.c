@@ -53,7 +53,8 @@ void fs__report_buf_add(fs__report_buf_t *b, const char *s, size_t n)
 
 void fs__report_buf_puts(fs__report_buf_t *b, const char *s)
 {
-    fs__report_buf_add(b, s, strlen(s));
+    if (s != NULL)
+        fs__report_buf_add(b, s, strlen(s));
 }
 
 void fs__report_buf_printf(fs__report_buf_t *b, const char *fmt, ...)

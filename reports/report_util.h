@@ -1,6 +1,6 @@
-/* Internal helpers shared by the chart, HTML and suite writers: a growing
- * text buffer whose allocation failure is sticky (checked once, at write
- * time), and type-checked reads of results.json documents, which may come
+/* Internal helpers shared by the report writers: a growing text buffer
+ * whose allocation failure is sticky (checked once, at write time), and
+ * type-checked reads of results.json documents, which may come
  * from anywhere (`failsmall report DIR`) and so are never trusted. */
 #ifndef FS_REPORT_UTIL_H
 #define FS_REPORT_UTIL_H
@@ -16,6 +16,7 @@ typedef struct {
 
 /* Appends n bytes; on allocation failure sets oom and drops them. */
 void fs__report_buf_add(fs__report_buf_t *b, const char *s, size_t n);
+/* Appends the string s; NULL appends nothing. */
 void fs__report_buf_puts(fs__report_buf_t *b, const char *s);
 void fs__report_buf_printf(fs__report_buf_t *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

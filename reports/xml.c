@@ -1,72 +1,6 @@
 #include "xml.h"
 
-#include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-#include "atomic.h"
-
-static int fs__xml_grow(fs_xml_buf_t *b, size_t more)
-{
-    size_t cap;
-    char *p;
-
-    if (b->oom)
-        return -1;
-    if (b->cap - b->len > more)
-        return 0;
-    if (more > ((size_t)-1) / 4 - b->len) {
-        b->oom = 1;
-        return -1;
-    }
-    cap = b->cap ? b->cap : 4096;
-    while (cap - b->len <= more)
-        cap *= 2;
-    if ((p = realloc(b->buf, cap)) == NULL) {
-        b->oom = 1;
-        return -1;
-    }
-    b->buf = p;
-    b->cap = cap;
-    return 0;
-}
-
-void fs_xml_put(fs_xml_buf_t *b, const char *s, size_t n)
-{
-    if (fs__xml_grow(b, n) < 0)
-        return;
-    memcpy(b->buf + b->len, s, n);
-    b->len += n;
-    b->buf[b->len] = '\0';
-}
-
-void fs_xml_puts(fs_xml_buf_t *b, const char *s)
-{
-    if (s != NULL)
-        fs_xml_put(b, s, strlen(s));
-}
-
-void fs_xml_printf(fs_xml_buf_t *b, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        b->oom = 1;
-        return;
-    }
-    if (fs__xml_grow(b, (size_t)n) < 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(b->buf + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
 
 size_t fs_xml_utf8_next(const char *s, uint32_t *cp)
 {
@@ -104,56 +38,56 @@ size_t fs_xml_utf8_next(const char *s, uint32_t *cp)
     return n;
 }
 
-static void fs__xml_put_cp(fs_xml_buf_t *b, uint32_t c)
+static void fs__xml_put_cp(fs__report_buf_t *b, uint32_t c)
 {
     char u[4];
 
     if (c < 0x80) {
         u[0] = (char)c;
-        fs_xml_put(b, u, 1);
+        fs__report_buf_add(b, u, 1);
     } else if (c < 0x800) {
         u[0] = (char)(0xc0 | (c >> 6));
         u[1] = (char)(0x80 | (c & 0x3f));
-        fs_xml_put(b, u, 2);
+        fs__report_buf_add(b, u, 2);
     } else if (c < 0x10000) {
         u[0] = (char)(0xe0 | (c >> 12));
         u[1] = (char)(0x80 | ((c >> 6) & 0x3f));
         u[2] = (char)(0x80 | (c & 0x3f));
-        fs_xml_put(b, u, 3);
+        fs__report_buf_add(b, u, 3);
     } else {
         u[0] = (char)(0xf0 | (c >> 18));
         u[1] = (char)(0x80 | ((c >> 12) & 0x3f));
         u[2] = (char)(0x80 | ((c >> 6) & 0x3f));
         u[3] = (char)(0x80 | (c & 0x3f));
-        fs_xml_put(b, u, 4);
+        fs__report_buf_add(b, u, 4);
     }
 }
 
-void fs_xml_escape(fs_xml_buf_t *b, const char *s)
+void fs_xml_escape(fs__report_buf_t *b, const char *s)
 {
     while (s != NULL && *s != '\0') {
         uint32_t c;
         s += fs_xml_utf8_next(s, &c);
         switch (c) {
         case '&':
-            fs_xml_puts(b, "&amp;");
+            fs__report_buf_puts(b, "&amp;");
             break;
         case '<':
-            fs_xml_puts(b, "&lt;");
+            fs__report_buf_puts(b, "&lt;");
             break;
         case '>':
-            fs_xml_puts(b, "&gt;");
+            fs__report_buf_puts(b, "&gt;");
             break;
         case '"':
-            fs_xml_puts(b, "&quot;");
+            fs__report_buf_puts(b, "&quot;");
             break;
         case '\'':
-            fs_xml_puts(b, "&apos;");
+            fs__report_buf_puts(b, "&apos;");
             break;
         case '\t':
         case '\n':
         case '\r':
-            fs_xml_printf(b, "&#%u;", (unsigned)c);
+            fs__report_buf_printf(b, "&#%u;", (unsigned)c);
             break;
         default:
             /* XML 1.0 cannot carry these even as references; C1 controls
@@ -165,45 +99,23 @@ void fs_xml_escape(fs_xml_buf_t *b, const char *s)
     }
 }
 
-void fs_xml_md_escape(fs_xml_buf_t *b, const char *s)
+void fs_xml_md_escape(fs__report_buf_t *b, const char *s)
 {
     while (s != NULL && *s != '\0') {
         uint32_t c;
         s += fs_xml_utf8_next(s, &c);
         if (c == '<') {
-            fs_xml_puts(b, "&lt;");
+            fs__report_buf_puts(b, "&lt;");
         } else if (c == '&') {
-            fs_xml_puts(b, "&amp;");
+            fs__report_buf_puts(b, "&amp;");
         } else if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
             /* A newline would end the table row or the paragraph. */
-            fs_xml_put(b, " ", 1);
+            fs__report_buf_add(b, " ", 1);
         } else if (c < 0x80 && strchr("\\`*_[]|~$", (int)c) != NULL) {
             char esc[2] = {'\\', (char)c};
-            fs_xml_put(b, esc, 2);
+            fs__report_buf_add(b, esc, 2);
         } else {
             fs__xml_put_cp(b, c);
         }
     }
-}
-
-int fs_xml_buf_write(fs_xml_buf_t *b, const char *path, char *err, size_t errlen)
-{
-    int rc;
-
-    if (b->oom) {
-        snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
-        fs_xml_buf_free(b);
-        return -ENOMEM;
-    }
-    rc = fs_atomic_write(path, b->buf ? b->buf : "", b->len, err, errlen);
-    fs_xml_buf_free(b);
-    return rc;
-}
-
-void fs_xml_buf_free(fs_xml_buf_t *b)
-{
-    free(b->buf);
-    b->buf = NULL;
-    b->len = b->cap = 0;
-    b->oom = 0;
 }

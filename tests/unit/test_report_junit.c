@@ -422,29 +422,29 @@ static void test_hostile_document(void **state)
 
 static void test_escape_helper(void **state)
 {
-    fs_xml_buf_t b = {0};
+    fs__report_buf_t b = {0};
     uint32_t cp;
 
     (void)state;
     fs_xml_escape(&b, "<a href=\"x\">&'</a>\t\r\n\x01\x7f\xc2\x85ok");
     assert_false(b.oom);
-    assert_string_equal(b.buf, "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;&#9;&#13;&#10;ok");
-    fs_xml_buf_free(&b);
+    assert_string_equal(b.p, "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;&#9;&#13;&#10;ok");
+    fs__report_buf_free(&b);
     fs_xml_escape(
         &b, "caf\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x98\x80 \xef\xbf\xbe|\xf4\x90\x80\x80|\xe2\x86");
-    assert_string_equal(b.buf, "caf\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x98\x80 |\xef\xbf\xbd\xef\xbf\xbd"
-                               "\xef\xbf\xbd\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd");
-    fs_xml_buf_free(&b);
+    assert_string_equal(b.p, "caf\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x98\x80 |\xef\xbf\xbd\xef\xbf\xbd"
+                             "\xef\xbf\xbd\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd");
+    fs__report_buf_free(&b);
     fs_xml_escape(&b, NULL);
-    assert_null(b.buf);
+    assert_null(b.p);
     assert_int_equal(fs_xml_utf8_next("\xe2\x86\x92", &cp), 3);
     assert_int_equal(cp, 0x2192);
     assert_int_equal(fs_xml_utf8_next("\xe0\x80\x80", &cp), 1); /* overlong */
     assert_int_equal(cp, 0xfffd);
-    fs_xml_printf(&b, "%d-%s", 42, "x");
-    assert_string_equal(b.buf, "42-x");
+    fs__report_buf_printf(&b, "%d-%s", 42, "x");
+    assert_string_equal(b.p, "42-x");
     assert_int_equal(b.len, 4);
-    fs_xml_buf_free(&b);
+    fs__report_buf_free(&b);
 }
 
 static void test_write_error(void **state)

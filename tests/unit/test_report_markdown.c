@@ -336,14 +336,14 @@ static void test_hostile_and_none(void **state)
 
 static void test_md_escape_helper(void **state)
 {
-    fs_xml_buf_t b = {0};
+    fs__report_buf_t b = {0};
 
     (void)state;
     fs_xml_md_escape(&b, "a_b*c`d[e]f|g~h$i\\j<k&l>m#n\r\n\x01\xff!");
     assert_false(b.oom);
-    assert_string_equal(b.buf,
+    assert_string_equal(b.p,
                         "a\\_b\\*c\\`d\\[e\\]f\\|g\\~h\\$i\\\\j&lt;k&amp;l>m#n   \xef\xbf\xbd!");
-    fs_xml_buf_free(&b);
+    fs__report_buf_free(&b);
 }
 
 /* Written whole, over the old file, with nothing left beside it; a path
