@@ -131,14 +131,20 @@ e3=$(jq '.interfaces["proxy->origin"].totals.errors' "$H3")
 c1=$(jq '.interfaces["proxy->origin"].totals.calls' "$H1")
 c2=$(jq '.interfaces["proxy->origin"].totals.calls' "$H2")
 # The draws are per request in arrival order, so the same requests fail on
-# every run of a seed. Only a call reaching the link within a millisecond of
-# the apply or revert (a loaded machine) can fall on the other side of the
-# edge on one run and shift the rest by that much.
-if [ "$c1" = "$c2" ]; then
-    [ "$e1" = "$e2" ] || fail "http_error: seed 23 failed $e1 of $c1 calls on one run and $e2 of $c2 on the next"
+# every run of a seed when the same calls fall inside the window: exactly
+# equal counts on an unloaded machine. When the machine is loaded (the
+# sanitizer build) a call near the apply or revert can land on the other
+# side of the edge, every later draw shifts by one, and the count moves
+# within the binomial's spread; so equal call counts must give equal
+# errors, and otherwise the shares may differ by at most 2 points.
+if [ "$c1" = "$c2" ] && [ "$e1" = "$e2" ]; then
+    :
+elif [ "$c1" = "$c2" ]; then
+    fail "http_error: seed 23 failed $e1 of $c1 calls on one run and $e2 of $c2 on the next"
 else
-    d=$(((e1 - e2) * (e1 - e2) - (c1 - c2) * (c1 - c2)))
-    [ "$d" -le 0 ] || fail "http_error: seed 23 failed $e1 of $c1 calls on one run and $e2 of $c2 on the next"
+    jq -en --argjson e1 "$e1" --argjson c1 "$c1" --argjson e2 "$e2" --argjson c2 "$c2" \
+        '(($e1 / $c1) - ($e2 / $c2)) | fabs <= 0.02' >/dev/null ||
+        fail "http_error: seed 23 failed $e1 of $c1 calls on one run and $e2 of $c2 on the next"
     echo "# http_error: the two runs of seed 23 saw $c1 and $c2 calls (an edge moved); errors $e1 and $e2"
 fi
 [ "$e1" != "$e3" ] || fail "http_error: seed 24 failed exactly as many calls ($e3) as seed 23: is the draw seeded?"
