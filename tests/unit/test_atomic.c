@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "atomic.h"
+#include "testutil.h"
 
 typedef struct {
     char dir[256];
@@ -24,12 +25,10 @@ typedef struct {
 static int setup(void **state)
 {
     fx_t *fx = calloc(1, sizeof(*fx));
-    const char *tmp = getenv("TMPDIR");
 
     if (fx == NULL)
         return -1;
-    snprintf(fx->dir, sizeof(fx->dir), "%s/fs-atomic-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (mkdtemp(fx->dir) == NULL) {
+    if (tu_mkdtemp(fx->dir, sizeof(fx->dir), "fs-atomic") != 0) {
         free(fx);
         return -1;
     }
@@ -37,20 +36,12 @@ static int setup(void **state)
     return 0;
 }
 
-static int rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int teardown(void **state)
 {
     fx_t *fx = *state;
 
     chmod(fx->dir, 0700);
-    nftw(fx->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+    tu_rmtree(fx->dir);
     free(fx);
     return 0;
 }
@@ -77,26 +68,6 @@ static char *slurp(const char *p, size_t *len)
     fclose(f);
     *len = n;
     return buf;
-}
-
-/* Entries in dir other than . and ..; tmp counts names with ".tmp.". */
-static int entries(const char *dir, int *tmp)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    int n = 0;
-
-    assert_non_null(d);
-    *tmp = 0;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        n++;
-        if (strstr(e->d_name, ".tmp.") != NULL)
-            (*tmp)++;
-    }
-    closedir(d);
-    return n;
 }
 
 static void test_write_and_replace(void **state)
@@ -137,7 +108,7 @@ static void test_write_and_replace(void **state)
     assert_memory_equal(got, "a\0b", 3);
     free(got);
 
-    assert_int_equal(entries(fx->dir, &tmp), 1);
+    assert_int_equal(tu_entries(fx->dir, &tmp), 1);
     assert_int_equal(tmp, 0);
 }
 
@@ -158,7 +129,7 @@ static void test_large(void **state)
     assert_int_equal(stat(p, &st), 0);
     assert_int_equal((size_t)st.st_size, n);
     free(buf);
-    assert_int_equal(entries(fx->dir, &tmp), 1);
+    assert_int_equal(tu_entries(fx->dir, &tmp), 1);
     assert_int_equal(tmp, 0);
 }
 
@@ -204,7 +175,7 @@ static void test_write_failures(void **state)
     path(fx, "nope/results.json", p, sizeof(p));
     assert_int_equal(fs_atomic_write(p, "x", 1, NULL, 0), -ENOENT);
 
-    assert_true(entries(fx->dir, &tmp) >= 2);
+    assert_true(tu_entries(fx->dir, &tmp) >= 2);
     assert_int_equal(tmp, 0);
 }
 

@@ -20,6 +20,7 @@
 
 #include "charts.h"
 #include "report.h"
+#include "testutil.h"
 
 typedef struct {
     char dir[256];
@@ -27,62 +28,12 @@ typedef struct {
     cJSON *doc;
 } fx_t;
 
-static void repo_path(char *buf, size_t len, const char *rel)
-{
-    const char *self = __FILE__, *cut = strstr(self, "tests/unit/test_report_charts.c");
-    int n = cut ? (int)(cut - self) : 0;
-
-    snprintf(buf, len, "%.*s%s", n, self, rel);
-}
-
-static char *slurp(const char *p, size_t *len)
-{
-    FILE *f = fopen(p, "rb");
-    char *buf = NULL;
-    size_t n = 0, got;
-
-    if (f == NULL)
-        return NULL;
-    do {
-        char *q = realloc(buf, n + 65537);
-        if (q == NULL) {
-            free(buf);
-            fclose(f);
-            return NULL;
-        }
-        buf = q;
-        got = fread(buf + n, 1, 65536, f);
-        n += got;
-    } while (got == 65536);
-    fclose(f);
-    buf[n] = '\0';
-    if (len)
-        *len = n;
-    return buf;
-}
-
-static cJSON *fixture(const char *name)
-{
-    char path[512];
-    char *text;
-    cJSON *doc;
-
-    repo_path(path, sizeof(path), name);
-    text = slurp(path, NULL);
-    if (text == NULL)
-        fail_msg("%s: %s", path, strerror(errno));
-    doc = cJSON_Parse(text);
-    free(text);
-    assert_non_null(doc);
-    return doc;
-}
-
 static char *file_in(const char *dir, const char *name)
 {
     char path[512];
 
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    return slurp(path, NULL);
+    return tu_slurp(path, NULL);
 }
 
 static int exists(const char *dir, const char *name)
@@ -94,23 +45,14 @@ static int exists(const char *dir, const char *name)
     return stat(path, &st) == 0 && st.st_size > 0;
 }
 
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
 static int setup(void **state)
 {
-    const char *tmp = getenv("TMPDIR"), *path = getenv("PATH");
+    const char *path = getenv("PATH");
     fx_t *fx = calloc(1, sizeof(*fx));
 
     if (fx == NULL)
         return -1;
-    snprintf(fx->dir, sizeof(fx->dir), "%s/fs-charts-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (mkdtemp(fx->dir) == NULL) {
+    if (tu_mkdtemp(fx->dir, sizeof(fx->dir), "fs-charts") != 0) {
         free(fx);
         return -1;
     }
@@ -126,7 +68,7 @@ static int teardown(void **state)
     setenv("PATH", fx->old_path, 1);
     free(fx->old_path);
     cJSON_Delete(fx->doc);
-    nftw(fx->dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+    tu_rmtree(fx->dir);
     free(fx);
     return 0;
 }
@@ -168,7 +110,7 @@ static void test_without_gnuplot(void **state)
     char dir[320], warn[512];
     char *dat, *gp, *users;
 
-    fx->doc = fixture("tests/fixtures/html-escape.json");
+    fx->doc = tu_fixture("tests/fixtures/html-escape.json");
     no_gnuplot(fx);
     snprintf(dir, sizeof(dir), "%s/legacy/charts", fx->dir);
     warn[0] = '\0';
@@ -272,7 +214,7 @@ static void check_svg(const char *dir, const char *name)
     static const unsigned char png_magic[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
     snprintf(path, sizeof(path), "%s/%s.svg", dir, name);
-    svg = slurp(path, &len);
+    svg = tu_slurp(path, &len);
     if (svg == NULL)
         fail_msg("%s was not rendered", path);
     assert_true(strncmp(svg, "<?xml", 5) == 0 || strncmp(svg, "<svg", 4) == 0);
@@ -281,7 +223,7 @@ static void check_svg(const char *dir, const char *name)
     free(svg);
     snprintf(file, sizeof(file), "%s.png", name);
     snprintf(path, sizeof(path), "%s/%s", dir, file);
-    svg = slurp(path, &len);
+    svg = tu_slurp(path, &len);
     if (svg == NULL)
         fail_msg("%s was not rendered", path);
     assert_true(len > 8);
@@ -293,7 +235,7 @@ static void test_with_gnuplot(void **state)
 {
     fx_t *fx = *state;
     char dir[320], warn[512];
-    cJSON *empty = fixture("tests/fixtures/html-empty.json");
+    cJSON *empty = tu_fixture("tests/fixtures/html-empty.json");
     const cJSON *docs[2];
     char *dat, *svg;
 
@@ -301,7 +243,7 @@ static void test_with_gnuplot(void **state)
         cJSON_Delete(empty);
         skip();
     }
-    fx->doc = fixture("tests/fixtures/html-escape.json");
+    fx->doc = tu_fixture("tests/fixtures/html-escape.json");
     snprintf(dir, sizeof(dir), "%s/legacy/charts", fx->dir);
     warn[0] = '\0';
     assert_int_equal(fs_report_charts(fx->doc, dir, warn, sizeof(warn)), 0);
@@ -340,7 +282,7 @@ static void test_gnuplot_fails(void **state)
     char bin[320], path[400], dir[320], warn[512];
     FILE *f;
 
-    fx->doc = fixture("tests/fixtures/html-escape.json");
+    fx->doc = tu_fixture("tests/fixtures/html-escape.json");
     snprintf(bin, sizeof(bin), "%s/badbin", fx->dir);
     assert_int_equal(mkdir(bin, 0755), 0);
     snprintf(path, sizeof(path), "%s/gnuplot", bin);
@@ -365,7 +307,7 @@ static void test_unwritable_dir(void **state)
     char dir[320], warn[512];
     FILE *f;
 
-    fx->doc = fixture("tests/fixtures/html-empty.json");
+    fx->doc = tu_fixture("tests/fixtures/html-empty.json");
     /* A file where the folder should be. */
     snprintf(dir, sizeof(dir), "%s/plain", fx->dir);
     f = fopen(dir, "w");

@@ -25,6 +25,7 @@
 #include "atomic.h"
 #include "charts.h"
 #include "report.h"
+#include "testutil.h"
 
 typedef struct {
     char dir[256];
@@ -32,71 +33,13 @@ typedef struct {
     char *text;
 } fx_t;
 
-static void repo_path(char *buf, size_t len, const char *rel)
-{
-    const char *self = __FILE__, *cut = strstr(self, "tests/unit/test_report_html.c");
-    int n = cut ? (int)(cut - self) : 0;
-
-    snprintf(buf, len, "%.*s%s", n, self, rel);
-}
-
-static char *slurp(const char *p)
-{
-    FILE *f = fopen(p, "rb");
-    char *buf = NULL;
-    size_t n = 0, got;
-
-    if (f == NULL)
-        return NULL;
-    do {
-        char *q = realloc(buf, n + 65537);
-        if (q == NULL) {
-            free(buf);
-            fclose(f);
-            return NULL;
-        }
-        buf = q;
-        got = fread(buf + n, 1, 65536, f);
-        n += got;
-    } while (got == 65536);
-    fclose(f);
-    buf[n] = '\0';
-    return buf;
-}
-
-static cJSON *fixture(const char *name)
-{
-    char path[512];
-    char *text;
-    cJSON *doc;
-
-    repo_path(path, sizeof(path), name);
-    text = slurp(path);
-    if (text == NULL)
-        fail_msg("%s: %s", path, strerror(errno));
-    doc = cJSON_Parse(text);
-    free(text);
-    assert_non_null(doc);
-    return doc;
-}
-
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
 static int setup(void **state)
 {
-    const char *tmp = getenv("TMPDIR");
     fx_t *fx = calloc(1, sizeof(*fx));
 
     if (fx == NULL)
         return -1;
-    snprintf(fx->dir, sizeof(fx->dir), "%s/fs-html-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (mkdtemp(fx->dir) == NULL) {
+    if (tu_mkdtemp(fx->dir, sizeof(fx->dir), "fs-html") != 0) {
         free(fx);
         return -1;
     }
@@ -111,7 +54,7 @@ static int teardown(void **state)
     for (size_t i = 0; i < 4; i++)
         cJSON_Delete(fx->docs[i]);
     free(fx->text);
-    nftw(fx->dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+    tu_rmtree(fx->dir);
     free(fx);
     return 0;
 }
@@ -162,7 +105,7 @@ static void write_report(fx_t *fx, size_t n, const char *base, const char *out)
                      0);
     assert_string_equal(err, "");
     free(fx->text);
-    fx->text = slurp(out);
+    fx->text = tu_slurp(out, NULL);
     assert_non_null(fx->text);
 }
 
@@ -175,8 +118,8 @@ static void test_flagship(void **state)
     char buf[64];
     int charts = 1;
 
-    fx->docs[0] = fixture("tests/fixtures/results-flagship-legacy.json");
-    fx->docs[1] = fixture("tests/fixtures/results-flagship-hardened.json");
+    fx->docs[0] = tu_fixture("tests/fixtures/results-flagship-legacy.json");
+    fx->docs[1] = tu_fixture("tests/fixtures/results-flagship-hardened.json");
     if (keep && *keep) {
         snprintf(out, sizeof(out), "%s", keep);
         snprintf(copy, sizeof(copy), "%s", keep);
@@ -247,7 +190,7 @@ static void test_escaping(void **state)
     fx_t *fx = *state;
     char out[512];
 
-    fx->docs[0] = fixture("tests/fixtures/html-escape.json");
+    fx->docs[0] = tu_fixture("tests/fixtures/html-escape.json");
     snprintf(out, sizeof(out), "%s/report.html", fx->dir);
     write_report(fx, 1, fx->dir, out);
     check_self_contained(fx->text);
@@ -279,7 +222,7 @@ static void test_empty_and_none(void **state)
     fx_t *fx = *state;
     char out[512];
 
-    fx->docs[0] = fixture("tests/fixtures/html-empty.json");
+    fx->docs[0] = tu_fixture("tests/fixtures/html-empty.json");
     snprintf(out, sizeof(out), "%s/report.html", fx->dir);
     write_report(fx, 1, fx->dir, out);
     check_self_contained(fx->text);
@@ -371,9 +314,9 @@ static void test_suite(void **state)
     char err[512] = "", path[512], line[512], buf[64];
     char *md;
 
-    fx->docs[0] = fixture("tests/fixtures/results-flagship-legacy.json");
-    fx->docs[1] = fixture("tests/fixtures/results-flagship-hardened.json");
-    fx->docs[2] = fixture("tests/fixtures/html-escape.json");
+    fx->docs[0] = tu_fixture("tests/fixtures/results-flagship-legacy.json");
+    fx->docs[1] = tu_fixture("tests/fixtures/results-flagship-hardened.json");
+    fx->docs[2] = tu_fixture("tests/fixtures/html-escape.json");
     a[0] = fx->docs[0];
     a[1] = fx->docs[1];
     b[0] = fx->docs[2];
@@ -384,7 +327,7 @@ static void test_suite(void **state)
     assert_string_equal(err, "");
 
     snprintf(path, sizeof(path), "%s/index.html", fx->dir);
-    fx->text = slurp(path);
+    fx->text = tu_slurp(path, NULL);
     assert_non_null(fx->text);
     check_self_contained(fx->text);
     assert_non_null(strstr(fx->text, "<h1>failsmall: 3 scenarios</h1>"));
@@ -405,7 +348,7 @@ static void test_suite(void **state)
     assert_non_null(strstr(fx->text, "no results"));
 
     snprintf(path, sizeof(path), "%s/summary.md", fx->dir);
-    md = slurp(path);
+    md = tu_slurp(path, NULL);
     assert_non_null(md);
     assert_non_null(strstr(md, "| scenario | posture | status | expectations held | "
                                "blast radius |\n|---|---|---|---|---|\n"));

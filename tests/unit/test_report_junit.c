@@ -22,6 +22,7 @@
 #include "atomic.h"
 #include "report.h"
 #include "xml.h"
+#include "testutil.h"
 
 typedef struct {
     char dir[256];
@@ -30,48 +31,13 @@ typedef struct {
     size_t n;
 } fx_t;
 
-/* The repository root, from this file's path as the build saw it. */
-static void repo_path(char *buf, size_t len, const char *rel)
-{
-    const char *self = __FILE__, *cut = strstr(self, "tests/unit/test_report_junit.c");
-    int n = cut ? (int)(cut - self) : 0;
-
-    snprintf(buf, len, "%.*s%s", n, self, rel);
-}
-
-static char *slurp(const char *p)
-{
-    FILE *f = fopen(p, "rb");
-    char *buf = NULL;
-    size_t len = 0, n;
-
-    if (f == NULL)
-        return NULL;
-    do {
-        char *q = realloc(buf, len + 65537);
-        if (q == NULL) {
-            free(buf);
-            fclose(f);
-            return NULL;
-        }
-        buf = q;
-        n = fread(buf + len, 1, 65536, f);
-        len += n;
-    } while (n == 65536);
-    fclose(f);
-    buf[len] = '\0';
-    return buf;
-}
-
 static int setup(void **state)
 {
     fx_t *fx = calloc(1, sizeof(*fx));
-    const char *tmp = getenv("TMPDIR");
 
     if (fx == NULL)
         return -1;
-    snprintf(fx->dir, sizeof(fx->dir), "%s/fs-junit-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (mkdtemp(fx->dir) == NULL) {
+    if (tu_mkdtemp(fx->dir, sizeof(fx->dir), "fs-junit") != 0) {
         free(fx);
         return -1;
     }
@@ -80,21 +46,13 @@ static int setup(void **state)
     return 0;
 }
 
-static int rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int teardown(void **state)
 {
     fx_t *fx = *state;
 
     for (size_t i = 0; i < fx->n; i++)
         cJSON_Delete(fx->docs[i]);
-    nftw(fx->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+    tu_rmtree(fx->dir);
     free(fx);
     return 0;
 }
@@ -102,20 +60,7 @@ static int teardown(void **state)
 /* Loads tests/fixtures/results-<name>.json as the next document. */
 static void load(fx_t *fx, const char *name)
 {
-    char p[1024], rel[256];
-    char *text;
-
-    snprintf(rel, sizeof(rel), "tests/fixtures/results-%s.json", name);
-    repo_path(p, sizeof(p), rel);
-    text = slurp(p);
-    if (text == NULL)
-        fail_msg("cannot read %s", p);
-    assert_true(fx->n < 8);
-    fx->docs[fx->n] = cJSON_Parse(text);
-    free(text);
-    if (fx->docs[fx->n] == NULL)
-        fail_msg("%s: not JSON", p);
-    fx->n++;
+    tu_load_results(fx->docs, &fx->n, 8, name);
 }
 
 static void write_junit(fx_t *fx)
@@ -142,7 +87,7 @@ static int validate(const char *file, char *out, size_t outlen)
     int st;
 
     need_xmllint();
-    repo_path(xsd, sizeof(xsd), "tests/junit.xsd");
+    tu_repo_path(xsd, sizeof(xsd), "tests/junit.xsd");
     snprintf(cmd, sizeof(cmd), "xmllint --noout --schema '%s' '%s' 2>&1", xsd, file);
     p = popen(cmd, "r");
     assert_non_null(p);
@@ -158,7 +103,7 @@ static void assert_valid(const char *file)
     char out[8192];
     int rc = validate(file, out, sizeof(out));
     if (rc != 0) {
-        char *text = slurp(file);
+        char *text = tu_slurp(file, NULL);
         fail_msg("%s does not validate against tests/junit.xsd (xmllint %d): %s\n%s", file, rc, out,
                  text ? text : "(unreadable)");
     }
@@ -190,26 +135,6 @@ static void assert_xpath(const char *file, const char *expr, const char *want)
     xpath(file, expr, got, sizeof(got));
     if (strcmp(got, want) != 0)
         fail_msg("%s: %s is \"%s\", want \"%s\"", file, expr, got, want);
-}
-
-/* Entries in dir other than . and ..; tmp counts names with ".tmp.". */
-static int entries(const char *dir, int *tmp)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    int n = 0;
-
-    assert_non_null(d);
-    *tmp = 0;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        n++;
-        if (strstr(e->d_name, ".tmp.") != NULL)
-            (*tmp)++;
-    }
-    closedir(d);
-    return n;
 }
 
 /* The validator itself can fail: a test case without classname and a
@@ -267,7 +192,7 @@ static void test_flagship_merged(void **state)
     assert_xpath(fx->out, "string(//testsuite[2]/properties/property[@name=\"time_scale\"]/@value)",
                  "1");
     /* Written whole: the file and nothing else. */
-    assert_int_equal(entries(fx->dir, &tmp), 1);
+    assert_int_equal(tu_entries(fx->dir, &tmp), 1);
     assert_int_equal(tmp, 0);
 }
 
@@ -309,7 +234,7 @@ static void test_escaping_and_failures(void **state)
     assert_xpath(fx->out, "string(//testcase[5]/failure/@message)", "expected >= 0.95, got 0.9214");
     assert_xpath(fx->out, "count(//testcase[1]/failure)", "0");
     /* And in the text, as entities. */
-    text = slurp(fx->out);
+    text = tu_slurp(fx->out, NULL);
     assert_non_null(text);
     assert_non_null(strstr(text, "<testsuite name=\"esc&lt;&amp;&quot;_name [legacy]\""));
     assert_null(strstr(text, "esc<"));

@@ -20,6 +20,7 @@
 
 #include "report.h"
 #include "xml.h"
+#include "testutil.h"
 
 typedef struct {
     char dir[256];
@@ -29,62 +30,19 @@ typedef struct {
     char *text;
 } fx_t;
 
-/* The repository root, from this file's path as the build saw it. */
-static void repo_path(char *buf, size_t len, const char *rel)
-{
-    const char *self = __FILE__, *cut = strstr(self, "tests/unit/test_report_markdown.c");
-    int n = cut ? (int)(cut - self) : 0;
-
-    snprintf(buf, len, "%.*s%s", n, self, rel);
-}
-
-static char *slurp(const char *p)
-{
-    FILE *f = fopen(p, "rb");
-    char *buf = NULL;
-    size_t len = 0, n;
-
-    if (f == NULL)
-        return NULL;
-    do {
-        char *q = realloc(buf, len + 65537);
-        if (q == NULL) {
-            free(buf);
-            fclose(f);
-            return NULL;
-        }
-        buf = q;
-        n = fread(buf + len, 1, 65536, f);
-        len += n;
-    } while (n == 65536);
-    fclose(f);
-    buf[len] = '\0';
-    return buf;
-}
-
 static int setup(void **state)
 {
     fx_t *fx = calloc(1, sizeof(*fx));
-    const char *tmp = getenv("TMPDIR");
 
     if (fx == NULL)
         return -1;
-    snprintf(fx->dir, sizeof(fx->dir), "%s/fs-md-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (mkdtemp(fx->dir) == NULL) {
+    if (tu_mkdtemp(fx->dir, sizeof(fx->dir), "fs-md") != 0) {
         free(fx);
         return -1;
     }
     snprintf(fx->out, sizeof(fx->out), "%s/summary.md", fx->dir);
     *state = fx;
     return 0;
-}
-
-static int rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
 }
 
 static int teardown(void **state)
@@ -94,7 +52,7 @@ static int teardown(void **state)
     for (size_t i = 0; i < fx->n; i++)
         cJSON_Delete(fx->docs[i]);
     free(fx->text);
-    nftw(fx->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+    tu_rmtree(fx->dir);
     free(fx);
     return 0;
 }
@@ -102,20 +60,7 @@ static int teardown(void **state)
 /* Loads tests/fixtures/results-<name>.json as the next document. */
 static void load(fx_t *fx, const char *name)
 {
-    char p[1024], rel[256];
-    char *text;
-
-    snprintf(rel, sizeof(rel), "tests/fixtures/results-%s.json", name);
-    repo_path(p, sizeof(p), rel);
-    text = slurp(p);
-    if (text == NULL)
-        fail_msg("cannot read %s", p);
-    assert_true(fx->n < 8);
-    fx->docs[fx->n] = cJSON_Parse(text);
-    free(text);
-    if (fx->docs[fx->n] == NULL)
-        fail_msg("%s: not JSON", p);
-    fx->n++;
+    tu_load_results(fx->docs, &fx->n, 8, name);
 }
 
 /* Writes summary.md with link_base and reads it back into fx->text. */
@@ -127,7 +72,7 @@ static const char *write_md(fx_t *fx, const char *link_base)
     if (rc != 0)
         fail_msg("fs_report_markdown: %d %s", rc, err);
     free(fx->text);
-    fx->text = slurp(fx->out);
+    fx->text = tu_slurp(fx->out, NULL);
     assert_non_null(fx->text);
     return fx->text;
 }

@@ -26,6 +26,7 @@
 
 #include "results.h"
 #include "scenario.h"
+#include "testutil.h"
 
 #define NB  20
 #define BMS 100
@@ -478,14 +479,6 @@ static void test_seed_exact(void **state)
     cJSON_Delete(doc);
 }
 
-static int rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int count_entries(const char *dir, int *tmp)
 {
     DIR *d = opendir(dir);
@@ -577,7 +570,7 @@ static void test_write(void **state)
     assert_int_equal(count_entries(dir, &tmp), 1);
 
     cJSON_Delete(want);
-    nftw(dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+    tu_rmtree(dir);
     fx_free(fx);
 }
 

@@ -22,6 +22,7 @@
 #include "inj_link.h"
 #include "inj_process.h"
 #include "scenario.h"
+#include "testutil.h"
 
 /* The design brief's sketch, verbatim: the format's contract. */
 static const char sketch[] =
@@ -923,15 +924,6 @@ static void test_load_file(void **state)
     free(path);
 }
 
-/* The repository root, from this file's path as the build saw it. */
-static void repo_path(char *buf, size_t len, const char *rel)
-{
-    const char *self = __FILE__, *cut = strstr(self, "tests/unit/test_scenario.c");
-    int n = cut ? (int)(cut - self) : 0;
-
-    snprintf(buf, len, "%.*s%s", n, self, rel);
-}
-
 static void test_library_loads(void **state)
 {
     char dir[512], path[1024], err[1024];
@@ -940,7 +932,7 @@ static void test_library_loads(void **state)
     int n = 0;
 
     (void)state;
-    repo_path(dir, sizeof(dir), "scenarios");
+    tu_repo_path(dir, sizeof(dir), "scenarios");
     dp = opendir(dir);
     if (dp == NULL)
         fail_msg("%s: %s", dir, strerror(errno));
@@ -1001,7 +993,7 @@ static void test_schema_matches_registry(void **state)
     int n = 0;
 
     (void)state;
-    repo_path(path, sizeof(path), "scenarios/scenario.schema.json");
+    tu_repo_path(path, sizeof(path), "scenarios/scenario.schema.json");
     root = read_json(path);
     defs = cJSON_GetObjectItemCaseSensitive(root, "$defs");
     kinds = cJSON_GetObjectItemCaseSensitive(
@@ -1047,7 +1039,7 @@ static void test_schema_defaults_load(void **state)
     cJSON *root, *props;
 
     (void)state;
-    repo_path(path, sizeof(path), "scenarios/scenario.schema.json");
+    tu_repo_path(path, sizeof(path), "scenarios/scenario.schema.json");
     root = read_json(path);
     props = cJSON_GetObjectItemCaseSensitive(root, "properties");
     for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
