@@ -26,7 +26,13 @@ expect_exit 2 "--time-scale" "$fs" run "$dir/link-down.json" --time-scale -1
 expect_exit 2 "no such file\|No such file" "$fs" run "$E2E_DIR/missing.json"
 expect_exit 2 "unknown command" "$fs" frobnicate
 expect_exit 0 "e2e-link-down" "$fs" list "$dir"
-pass "bad scenarios, flags and commands exit 2 and say where"
+mkdir -p "$E2E_DIR/badrep/legacy"
+printf '{\n  "schema": "failsmall.results/1",\n  "posture": legacy\n}\n' \
+    >"$E2E_DIR/badrep/legacy/results.json"
+expect_exit 2 "legacy/results.json: line 3 column" "$fs" report "$E2E_DIR/badrep"
+printf '{"schema": "other/1"}' >"$E2E_DIR/badrep/legacy/results.json"
+expect_exit 2 'results.json: \$.schema: not a failsmall results file' "$fs" report "$E2E_DIR/badrep"
+pass "bad scenarios, results files, flags and commands exit 2 and say where"
 
 sed 's/"client->proxy": "unaffected"/"client->proxy": "cascaded"/' "$dir/link-down.json" \
     >"$E2E_DIR/wrong.json"
