@@ -39,6 +39,7 @@ struct fs_load_s {
     uint64_t start_us, stop_us, timeout_us;
     uint64_t seed;
     double bot_share;
+    unsigned client_retries;
     fs__load_stream_t streams[2]; /* by fs__load_kind_t */
     uint64_t humans, bots;
     size_t nproxies;
@@ -58,6 +59,8 @@ typedef struct {
     fs_series_t *series;
     uint64_t t_us; /* intended send time, run-relative */
     int bot;
+    uint64_t index;   /* client request i: a retry sends the same request again */
+    unsigned attempt; /* 0 = the first */
 } fs__load_req_t;
 
 static int64_t run_now_us(const fs_load_t *l)
@@ -151,6 +154,20 @@ static void req_finish(fs__load_req_t *r, fs_outcome_t outcome)
     free(r);
 }
 
+static void send_client(fs_load_t *l, uint64_t i, unsigned attempt, uint64_t t_us, int64_t now_us);
+
+/* Users and SDKs retry what failed, at once and all together: the load a
+ * fleet must survive on the way back from an outage. A retry is a new call
+ * with its own send time; the window's end stops retries too. */
+static void req_retry(fs_load_t *l, uint64_t i, unsigned attempt)
+{
+    int64_t now = run_now_us(l);
+
+    if (l->stopped || now < 0 || (uint64_t)now >= l->stop_us)
+        return;
+    send_client(l, i, attempt, (uint64_t)now, now);
+}
+
 static void req_cb(int status, const fs_http_resp_t *resp, void *data)
 {
     fs__load_req_t *r = data;
@@ -162,21 +179,34 @@ static void req_cb(int status, const fs_http_resp_t *resp, void *data)
         free(r);
         return;
     }
-    req_finish(r, r->kind == FS__LOAD_CLIENT ? judge_client(r->bot, status, resp)
-                                             : judge_login(status, resp));
+    if (r->kind == FS__LOAD_USER) {
+        req_finish(r, judge_login(status, resp));
+        return;
+    }
+    fs_load_t *l = r->load;
+    fs_outcome_t out = judge_client(r->bot, status, resp);
+    uint64_t i = r->index;
+    unsigned attempt = r->attempt;
+    req_finish(r, out);
+    if ((out == FS_OUT_ERROR || out == FS_OUT_TIMEOUT) && attempt < l->client_retries)
+        req_retry(l, i, attempt + 1);
 }
 
 /* Files the request as begun, then hands it to the client with what is left
  * of its deadline; one already past it is a timeout without a send. */
 static void req_send(fs_load_t *l, fs__load_kind_t kind, fs_series_t *series, int bot,
-                     uint64_t t_us, int64_t now_us, fs_http_client_t *cl,
-                     const fs_http_call_t *call)
+                     uint64_t index, unsigned attempt, uint64_t t_us, int64_t now_us,
+                     fs_http_client_t *cl, const fs_http_call_t *call)
 {
     fs_load_counts_t *c = &l->streams[kind].counts;
     fs__load_req_t *r = malloc(sizeof(*r));
     c->sent++;
     if (series)
         fs_series_begin(series, t_us / 1000);
+    if (attempt > 0) {
+        c->retries++;
+        fs_series_retry(series, t_us / 1000);
+    }
     if (!r) {
         if (series)
             fs_series_end(series, t_us / 1000, 0, FS_OUT_ERROR);
@@ -184,7 +214,13 @@ static void req_send(fs_load_t *l, fs__load_kind_t kind, fs_series_t *series, in
         c->outcome[FS_OUT_ERROR]++;
         return;
     }
-    *r = (fs__load_req_t){.load = l, .kind = kind, .series = series, .t_us = t_us, .bot = bot};
+    *r = (fs__load_req_t){.load = l,
+                          .kind = kind,
+                          .series = series,
+                          .t_us = t_us,
+                          .bot = bot,
+                          .index = index,
+                          .attempt = attempt};
     if (++c->in_flight > c->max_in_flight)
         c->max_in_flight = c->in_flight;
     uint64_t late = now_us > (int64_t)t_us ? (uint64_t)now_us - t_us : 0;
@@ -198,28 +234,29 @@ static void req_send(fs_load_t *l, fs__load_kind_t kind, fs_series_t *series, in
         req_finish(r, FS_OUT_ERROR);
 }
 
-static void send_client(fs_load_t *l, uint64_t i, uint64_t t_us, int64_t now_us)
+static void send_client(fs_load_t *l, uint64_t i, unsigned attempt, uint64_t t_us, int64_t now_us)
 {
     fs_load_pick_t p;
     char headers[FS__LOAD_HDR_MAX], target[32];
     fs_load_pick(l->seed, l->bot_share, i, l->nproxies, &p);
     if (p.bot) {
-        l->bots++;
         snprintf(headers, sizeof(headers),
                  "User-Agent: %s\r\nX-Forwarded-For: 10.%u.%u.%u\r\n"
                  "X-Failsmall-Truth: bot\r\n",
                  p.ua, p.ip[0], p.ip[1], p.ip[2]);
     } else {
-        l->humans++;
         snprintf(headers, sizeof(headers),
                  "User-Agent: %s\r\nAccept-Language: en-US\r\nCookie: session=%016" PRIx64
                  "\r\nX-Forwarded-For: 10.%u.%u.%u\r\nX-Failsmall-Truth: human\r\n",
                  p.ua, p.session, p.ip[0], p.ip[1], p.ip[2]);
     }
+    /* Humans and bots are counted once per request, not per attempt. */
+    if (attempt == 0)
+        *(p.bot ? &l->bots : &l->humans) += 1;
     snprintf(target, sizeof(target), "/shop/item/%u", p.item);
     fs_http_call_t call = {.method = "GET", .target = target, .headers = headers};
-    req_send(l, FS__LOAD_CLIENT, l->proxy_series ? l->proxy_series[p.proxy] : NULL, p.bot, t_us,
-             now_us, l->proxies[p.proxy], &call);
+    req_send(l, FS__LOAD_CLIENT, l->proxy_series ? l->proxy_series[p.proxy] : NULL, p.bot, i,
+             attempt, t_us, now_us, l->proxies[p.proxy], &call);
 }
 
 static void send_login(fs_load_t *l, uint64_t i, uint64_t t_us, int64_t now_us)
@@ -245,7 +282,7 @@ static void send_login(fs_load_t *l, uint64_t i, uint64_t t_us, int64_t now_us)
                            .headers = headers,
                            .body = l->body,
                            .body_len = n > 0 ? (size_t)n : 0};
-    req_send(l, FS__LOAD_USER, l->user_series, 0, t_us, now_us, l->dashboard, &call);
+    req_send(l, FS__LOAD_USER, l->user_series, 0, i, 0, t_us, now_us, l->dashboard, &call);
 }
 
 /* ---- schedule ---- */
@@ -263,7 +300,7 @@ static int stream_pump(fs_load_t *l, fs__load_kind_t kind, int64_t now_us)
         if ((int64_t)t > now_us)
             return 1;
         if (kind == FS__LOAD_CLIENT)
-            send_client(l, st->next, t, now_us);
+            send_client(l, st->next, 0, t, now_us);
         else
             send_login(l, st->next, t, now_us);
         st->next++;
@@ -297,7 +334,8 @@ static int config_ok(const fs_load_config_t *c)
 {
     if (!rate_ok(c->proxy_rps) || !rate_ok(c->login_rps) || !isfinite(c->bot_share) ||
         c->bot_share < 0 || c->bot_share > 1 || c->stop_ms < c->start_ms ||
-        c->stop_ms > UINT64_MAX / 1000 || c->timeout_ms > UINT64_MAX / 1000)
+        c->client_retries > FS_LOAD_MAX_CLIENT_RETRIES || c->stop_ms > UINT64_MAX / 1000 ||
+        c->timeout_ms > UINT64_MAX / 1000)
         return 0;
     if (c->proxy_rps > 0) {
         if (c->nproxies == 0 || !c->proxies)
@@ -352,6 +390,7 @@ int fs_load_start(uv_loop_t *loop, const fs_load_config_t *cfg, fs_load_t **out)
     l->timeout_us = (cfg->timeout_ms ? cfg->timeout_ms : FS_LOAD_DEFAULT_TIMEOUT_MS) * 1000;
     l->seed = cfg->seed;
     l->bot_share = cfg->bot_share;
+    l->client_retries = cfg->client_retries;
     l->streams[FS__LOAD_CLIENT].rate = cfg->proxy_rps;
     l->streams[FS__LOAD_USER].rate = cfg->login_rps;
     l->streams[FS__LOAD_CLIENT].done = !(cfg->proxy_rps > 0);

@@ -15,6 +15,7 @@
 
 #define FS_LOAD_NOUTCOMES          (FS_OUT_TIMEOUT + 1)
 #define FS_LOAD_DEFAULT_TIMEOUT_MS 2000 /* 2 × the default SLO latency */
+#define FS_LOAD_MAX_CLIENT_RETRIES 10
 #define FS_LOAD_DEFAULT_PASSWORD   "failsmall"
 #define FS_LOAD_DEFAULT_TOKEN      "failsmall-break-glass"
 
@@ -28,6 +29,8 @@ typedef struct {
     double proxy_rps;           /* client requests per second, all proxies together */
     double login_rps;           /* dashboard logins per second */
     double bot_share;           /* share of client requests that are bots, 0..1 */
+    unsigned client_retries;    /* a client request that fails (5xx, transport error,
+                                   timeout) is sent again at once, up to this many times */
     uint64_t seed;
     uint64_t timeout_ms; /* from the intended send time; 0 = FS_LOAD_DEFAULT_TIMEOUT_MS
                             (pass 2 × slo.latency) */
@@ -45,6 +48,7 @@ typedef struct {
 /* Counters of one stream. */
 typedef struct {
     uint64_t sent;     /* came due: handed to the client, or failed or timed out unsent */
+    uint64_t retries;  /* of those, clients' retries of failed requests */
     uint64_t answered; /* finished with an outcome (not cancelled) */
     uint64_t cancelled;
     uint64_t in_flight, max_in_flight;

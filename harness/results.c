@@ -52,7 +52,16 @@ static double fs__res_round(double v, double unit)
     return round(v / unit) * unit;
 }
 
-typedef enum { COL_CALLS, COL_GOOD, COL_DEGRADED, COL_WRONG, COL_ERRORS, COL_SLOW } fs__res_col_t;
+typedef enum {
+    COL_CALLS,
+    COL_GOOD,
+    COL_DEGRADED,
+    COL_WRONG,
+    COL_ERRORS,
+    COL_SLOW,
+    COL_RETRIES,
+    COL_COUNT
+} fs__res_col_t;
 
 static uint32_t fs__res_col(const fs_bucket_t *k, fs__res_col_t c)
 {
@@ -69,11 +78,16 @@ static uint32_t fs__res_col(const fs_bucket_t *k, fs__res_col_t c)
         return k->errors;
     case COL_SLOW:
         return k->slow;
+    case COL_RETRIES:
+        return k->retries;
+    case COL_COUNT:
+        break;
     }
     return 0;
 }
 
-static const char *const fs__res_cols[] = {"calls", "good", "degraded", "wrong", "errors", "slow"};
+static const char *const fs__res_cols[COL_COUNT] = {"calls",  "good", "degraded", "wrong",
+                                                    "errors", "slow", "retries"};
 
 /* Per-bucket columns of a series: counts, health (null for an empty
  * bucket), latency quantiles. */
@@ -113,13 +127,59 @@ static cJSON *fs__res_buckets(fs__res_t *b, const fs_series_t *s, const uint8_t 
 
 static void fs__res_totals(fs__res_t *b, cJSON *o, const fs_series_t *s)
 {
-    uint64_t sum[6] = {0};
+    uint64_t sum[COL_COUNT] = {0};
 
     for (size_t i = 0; i < fs_series_len(s); i++)
-        for (int c = 0; c < 6; c++)
+        for (int c = 0; c < COL_COUNT; c++)
             sum[c] += fs__res_col(fs_series_bucket(s, i), (fs__res_col_t)c);
-    for (int c = 0; c < 6; c++)
+    for (int c = 0; c < COL_COUNT; c++)
         fs__res_num(b, o, fs__res_cols[c], (double)sum[c]);
+}
+
+/* What callers asked for in the verdict's window: calls that were not
+ * retries, over the buckets fs_verdict_compute() judged. */
+static uint64_t fs__res_requests(const fs_series_t *s, const fs_verdict_result_t *v)
+{
+    uint64_t bms, first, last, n = 0;
+
+    if (s == NULL || v == NULL || v->window_end_ms <= v->window_start_ms)
+        return 0;
+    bms = fs_series_bucket_ms(s);
+    first = v->window_start_ms / bms;
+    last = (v->window_end_ms + bms - 1) / bms - 1;
+    for (uint64_t i = first; i <= last && i < fs_series_len(s); i++) {
+        const fs_bucket_t *k = fs_series_bucket(s, i);
+        n += k->calls - (k->retries < k->calls ? k->retries : k->calls);
+    }
+    return n;
+}
+
+int fs_results_amplification(const fs_series_t *const series[FS_IF_COUNT],
+                             const fs_verdict_result_t *v, fs_iface_t f, double *out)
+{
+    fs_iface_t entry;
+    uint64_t asked;
+
+    /* Each interface counts against the user requests that drive it;
+     * configstore is polled on a timer whatever users do. */
+    switch (f) {
+    case FS_IF_CLIENT_PROXY:
+    case FS_IF_PROXY_BOTMOD:
+    case FS_IF_PROXY_ORIGIN:
+        entry = FS_IF_CLIENT_PROXY;
+        break;
+    case FS_IF_USER_DASHBOARD:
+    case FS_IF_DASHBOARD_BOTMOD:
+        entry = FS_IF_USER_DASHBOARD;
+        break;
+    default:
+        return -ENOENT;
+    }
+    asked = fs__res_requests(series[entry], v);
+    if (asked == 0 || series[f] == NULL)
+        return -ENOENT;
+    *out = (double)v->iface[f].calls / (double)asked;
+    return 0;
 }
 
 static cJSON *fs__res_iface(fs__res_t *b, const fs_results_t *r, fs_iface_t f)
@@ -140,6 +200,11 @@ static cJSON *fs__res_iface(fs__res_t *b, const fs_results_t *r, fs_iface_t f)
         fs__res_num(b, win, "calls", v ? (double)v->calls : 0);
         fs__res_num(b, win, "failures", v ? (double)v->failures : 0);
         fs__res_num(b, win, "degraded", v ? (double)v->degraded : 0);
+        double amp;
+        fs__res_check(b,
+                      fs_results_amplification(r->iface_series, r->verdict, f, &amp) == 0
+                          ? cJSON_AddNumberToObject(win, "amplification", fs__res_round(amp, 1e-3))
+                          : cJSON_AddNullToObject(win, "amplification"));
     }
     cJSON *tot = fs__res_check(b, cJSON_AddObjectToObject(o, "totals"));
     if (tot != NULL && s != NULL)
@@ -291,6 +356,19 @@ int fs_results_json(const fs_results_t *r, cJSON **out)
     if (o != NULL) {
         fs__res_num(&b, o, "sent", (double)r->load_sent);
         fs__res_num(&b, o, "answered", (double)r->load_answered);
+        fs__res_num(&b, o, "retries", (double)r->load_retries);
+        fs__res_num(&b, o, "user_requests_in_window",
+                    (double)fs__res_requests(r->iface_series[FS_IF_CLIENT_PROXY], r->verdict));
+    }
+    o = fs__res_check(&b, cJSON_AddArrayToObject(doc, "knobs"));
+    for (size_t i = 0; o && i < r->nknobs; i++) {
+        cJSON *ko = fs__res_check(&b, cJSON_CreateObject());
+        if (ko == NULL)
+            break;
+        fs__res_str(&b, ko, "name", r->knobs[i].name);
+        fs__res_str(&b, ko, "flag", r->knobs[i].flag);
+        fs__res_str(&b, ko, "value", r->knobs[i].value);
+        fs__res_push(&b, o, ko);
     }
     o = fs__res_check(&b, cJSON_AddObjectToObject(doc, "interfaces"));
     for (int f = 0; o && f < FS_IF_COUNT; f++) {

@@ -22,6 +22,13 @@ typedef struct {
     const fs_series_t *series;
 } fs_results_link_t;
 
+#define FS_RESULTS_MAX_KNOBS 64
+
+/* One fleet knob the scenario set for this posture. */
+typedef struct {
+    const char *name, *flag, *value; /* "proxy.max_retries", "--max-retries", "3" */
+} fs_results_knob_t;
+
 /* One checked expectation. */
 typedef struct {
     char what[96];     /* "interfaces.proxy->botmod", "blast_radius.max" */
@@ -52,7 +59,18 @@ typedef struct {
     size_t nexpect;
     double bad_config_share; /* share of edge nodes that took a bad config; < 0 = n/a */
     uint64_t load_sent, load_answered;
+    uint64_t load_retries; /* clients' retries, included in load_sent */
+    const fs_results_knob_t *knobs;
+    size_t nknobs;
 } fs_results_t;
+
+/* Calls on interface f in the verdict's window per user request that
+ * drives it (client requests for client->proxy, proxy->botmod and
+ * proxy->origin; logins for user->dashboard and dashboard->botmod), clients'
+ * own retries not counted as requests: the load multiplier retries put on f.
+ * -ENOENT when f is not driven by users or nobody asked anything. */
+int fs_results_amplification(const fs_series_t *const series[FS_IF_COUNT],
+                             const fs_verdict_result_t *v, fs_iface_t f, double *out);
 
 /* Builds the results document. Returns 0 or -ENOMEM; the caller owns *out. */
 int fs_results_json(const fs_results_t *r, cJSON **out);

@@ -306,6 +306,7 @@ static int fs__run_start_load(fs_run_t *r)
     lc.proxy_rps = ld->proxy_rps;
     lc.login_rps = ld->login_rps;
     lc.bot_share = ld->bot_share;
+    lc.client_retries = ld->client_retries;
     lc.seed = fs_prng_derive(r->seed, "load");
     lc.timeout_ms = 2 * fs_scenario_slo(r->sc)->latency_ms;
     lc.proxies = proxies;

@@ -276,6 +276,7 @@ static int fs__run_old_engine(const fs_run_t *r, int node)
 static void fs__run_build_argv(fs_run_t *r, const fs_run_proc_t *p, fs__run_argv_t *a)
 {
     const fs_scenario_fleet_t *fleet = fs_scenario_fleet(r->sc);
+    const fs_knobs_t *knobs = fs_scenario_knobs(r->sc);
     char text[FS_ADDR_STRLEN];
 
     fs_addr_format((const struct sockaddr *)&p->addr, text, sizeof(text));
@@ -319,6 +320,14 @@ static void fs__run_build_argv(fs_run_t *r, const fs_run_proc_t *p, fs__run_argv
         break;
     default:
         break;
+    }
+    /* Knobs last: they override the posture's defaults, and the harness's
+     * own flags above are not knobs. */
+    for (size_t i = 0; i < fs_knobs_count(knobs, r->posture); i++) {
+        if (fs_knobs_service(knobs, r->posture, i) != p->svc)
+            continue;
+        fs__run_arg(a, "%s", fs_knobs_flag(knobs, r->posture, i));
+        fs__run_arg(a, "%s", fs_knobs_value(knobs, r->posture, i));
     }
     a->argv[a->argc] = NULL;
 }

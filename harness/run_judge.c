@@ -151,6 +151,25 @@ static void fs__run_check(fs_run_t *r)
         fs__run_expect_time(r, "time_to_detect.max", x->detect_max_ms, v->time_to_detect_ms);
     if (x->has_recover_max)
         fs__run_expect_time(r, "time_to_recover.max", x->recover_max_ms, v->time_to_recover_ms);
+    if (x->has_recovered) {
+        /* Recovery is only in question once something broke. */
+        int recovered = v->time_to_detect_ms < 0 || v->time_to_recover_ms >= 0;
+        fs__run_expect(r, "recovered", x->recovered ? "true" : "false", recovered == x->recovered,
+                       "%s", recovered ? "true" : "false");
+    }
+    for (int f = 0; f < FS_IF_COUNT; f++) {
+        double amp = 0;
+
+        if (!x->amplification[f].has_min && !x->amplification[f].has_max)
+            continue;
+        snprintf(what, sizeof(what), "amplification.%s", fs_iface_name((fs_iface_t)f));
+        if (fs_results_amplification((const fs_series_t *const *)r->iface_series, v, (fs_iface_t)f,
+                                     &amp) < 0) {
+            fs__run_expect(r, what, "a measurement", 0, "no user requests in the window");
+            continue;
+        }
+        fs__run_expect_range(r, what, &x->amplification[f], amp);
+    }
 }
 
 int fs__run_judge(fs_run_t *r)
@@ -181,6 +200,8 @@ int fs__run_write_results(fs_run_t *r)
 {
     fs_results_link_t *links = calloc(r->nlinks + 1, sizeof(*links));
     fs_results_t res = {0};
+    fs_results_knob_t knobs[FS_RESULTS_MAX_KNOBS];
+    const fs_knobs_t *ks = fs_scenario_knobs(r->sc);
     fs_load_stats_t ls = {0};
     char err[sizeof(r->error)];
     int rc;
@@ -224,6 +245,14 @@ int fs__run_write_results(fs_run_t *r)
     res.bad_config_share = fs__run_bad_share(r);
     res.load_sent = ls.client.sent + ls.user.sent;
     res.load_answered = ls.client.answered + ls.user.answered;
+    res.load_retries = ls.client.retries;
+    for (size_t i = 0; i < fs_knobs_count(ks, r->posture) && i < FS_RESULTS_MAX_KNOBS; i++) {
+        knobs[i].name = fs_knobs_name(ks, r->posture, i);
+        knobs[i].flag = fs_knobs_flag(ks, r->posture, i);
+        knobs[i].value = fs_knobs_value(ks, r->posture, i);
+        res.nknobs = i + 1;
+    }
+    res.knobs = knobs;
     rc = fs_results_write(&res, r->results_path, err, sizeof(err));
     if (rc < 0)
         snprintf(r->error, sizeof(r->error), "%s", err);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "duration.h"
+#include "load.h"
 #include "fs_json.h"
 #include "jfield.h"
 #include "scenario_int.h"
@@ -122,8 +123,8 @@ static int fs__sc_bounds(const char *path, const char *key, uint64_t v, uint64_t
 
 static int fs__sc_fleet(const cJSON *root, fs_scenario_t *s, double scale, char *err, size_t errlen)
 {
-    static const char *const fields[] = {"nodes", "old_engine_share", "features", "poll", "bake",
-                                         NULL};
+    static const char *const fields[] = {
+        "nodes", "old_engine_share", "features", "poll", "bake", "knobs", NULL};
     const cJSON *f = cJSON_GetObjectItemCaseSensitive(root, "fleet");
     fs_scenario_fleet_t *fl = &s->fleet;
     uint64_t nodes = 4, features = 60;
@@ -145,7 +146,8 @@ static int fs__sc_fleet(const cJSON *root, fs_scenario_t *s, double scale, char 
         return -EINVAL;
     fl->nodes = (unsigned)nodes;
     fl->features = (unsigned)features;
-    return 0;
+    return fs_knobs_parse(f ? cJSON_GetObjectItemCaseSensitive(f, "knobs") : NULL, "$.fleet.knobs",
+                          scale, &s->knobs, err, errlen);
 }
 
 static int fs__sc_postures(const cJSON *root, fs_scenario_t *s, char *err, size_t errlen)
@@ -188,8 +190,10 @@ static int fs__sc_postures(const cJSON *root, fs_scenario_t *s, char *err, size_
 
 static int fs__sc_load(const cJSON *root, fs_scenario_t *s, char *err, size_t errlen)
 {
-    static const char *const fields[] = {"proxy_rps", "login_rps", "bot_share", NULL};
+    static const char *const fields[] = {"proxy_rps", "login_rps", "bot_share", "client_retries",
+                                         NULL};
     const cJSON *l = cJSON_GetObjectItemCaseSensitive(root, "load");
+    uint64_t retries = 0;
 
     s->load.proxy_rps = 400;
     s->load.login_rps = 10;
@@ -200,8 +204,11 @@ static int fs__sc_load(const cJSON *root, fs_scenario_t *s, char *err, size_t er
                           errlen) < 0 ||
          fs_jfield_number(l, "$.load", "login_rps", 0, 0, FS__SC_RPS_MAX, &s->load.login_rps, err,
                           errlen) < 0 ||
-         fs_jfield_number(l, "$.load", "bot_share", 0, 0, 1, &s->load.bot_share, err, errlen) < 0))
+         fs_jfield_number(l, "$.load", "bot_share", 0, 0, 1, &s->load.bot_share, err, errlen) < 0 ||
+         fs_jfield_uint(l, "$.load", "client_retries", 0, 0, FS_LOAD_MAX_CLIENT_RETRIES, &retries,
+                        err, errlen) < 0))
         return -EINVAL;
+    s->load.client_retries = (unsigned)retries;
     return 0;
 }
 
@@ -497,6 +504,7 @@ void fs_scenario_free(fs_scenario_t *s)
             s->faults[i].ops->free(s->faults[i].state);
     }
     free(s->faults);
+    fs_knobs_free(s->knobs);
     for (size_t i = 0; i < s->nrefs; i++)
         free(s->refs[i]);
     free(s->refs);

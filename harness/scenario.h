@@ -11,6 +11,7 @@
 
 #include "fs_posture.h"
 #include "injector.h"
+#include "knobs.h"
 #include "topology.h"
 #include "verdict.h"
 
@@ -41,9 +42,10 @@ typedef struct {
 } fs_scenario_fleet_t;
 
 typedef struct {
-    double proxy_rps; /* client requests per second, all proxies together (400) */
-    double login_rps; /* dashboard logins per second (10) */
-    double bot_share; /* share of client requests from bots, 0..1 (0.2) */
+    double proxy_rps;        /* client requests per second, all proxies together (400) */
+    double login_rps;        /* dashboard logins per second (10) */
+    double bot_share;        /* share of client requests from bots, 0..1 (0.2) */
+    unsigned client_retries; /* clients retry a failed request at once, this often (0) */
 } fs_scenario_load_t;
 
 typedef struct {
@@ -66,8 +68,10 @@ typedef struct {
     int present;                  /* "expect" names this posture */
     int has_verdict[FS_IF_COUNT]; /* indexed by fs_iface_t */
     fs_verdict_t verdict[FS_IF_COUNT];
-    fs_scenario_range_t blast_radius;   /* share, 0..1 */
-    fs_scenario_range_t degraded_share; /* share, 0..1 */
+    fs_scenario_range_t blast_radius;               /* share, 0..1 */
+    fs_scenario_range_t degraded_share;             /* share, 0..1 */
+    fs_scenario_range_t amplification[FS_IF_COUNT]; /* calls per user request */
+    int has_recovered, recovered; /* every broken interface healthy again by the end */
     int has_detect_max, has_recover_max;
     uint64_t detect_max_ms;  /* time to detect at most this (scaled) */
     uint64_t recover_max_ms; /* time to recover at most this (scaled) */
@@ -100,6 +104,7 @@ uint64_t fs_scenario_seed(const fs_scenario_t *s); /* after the override */
 double fs_scenario_time_scale(const fs_scenario_t *s);
 uint64_t fs_scenario_duration_ms(const fs_scenario_t *s);
 const fs_scenario_fleet_t *fs_scenario_fleet(const fs_scenario_t *s);
+const fs_knobs_t *fs_scenario_knobs(const fs_scenario_t *s); /* $.fleet.knobs, never NULL */
 const fs_scenario_load_t *fs_scenario_load_cfg(const fs_scenario_t *s);
 const fs_slo_t *fs_scenario_slo(const fs_scenario_t *s);
 

@@ -7,8 +7,10 @@
 #include "jfield.h"
 #include "scenario_int.h"
 
-static int fs__sc_range(const cJSON *obj, const char *path, const char *key, fs_scenario_range_t *r,
-                        char *err, size_t errlen)
+#define FS__SC_AMP_MAX 1000.0 /* calls per user request; retries cap far below */
+
+static int fs__sc_range(const cJSON *obj, const char *path, const char *key, double max,
+                        fs_scenario_range_t *r, char *err, size_t errlen)
 {
     static const char *const fields[] = {"min", "max", NULL};
     const cJSON *o = cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -20,8 +22,8 @@ static int fs__sc_range(const cJSON *obj, const char *path, const char *key, fs_
     fs_json_path_key(p, sizeof(p), path, key);
     if (fs_jfield_check(o, p, key, fields, NULL, err, errlen) < 0)
         return -EINVAL;
-    a = fs_jfield_number(o, p, "min", 0, 0, 1, &r->min, err, errlen);
-    b = a < 0 ? a : fs_jfield_number(o, p, "max", 0, 0, 1, &r->max, err, errlen);
+    a = fs_jfield_number(o, p, "min", 0, 0, max, &r->min, err, errlen);
+    b = a < 0 ? a : fs_jfield_number(o, p, "max", 0, 0, max, &r->max, err, errlen);
     if (a < 0 || b < 0)
         return -EINVAL;
     r->has_min = a == 0;
@@ -47,6 +49,53 @@ static int fs__sc_max_time(const cJSON *obj, const char *path, const char *key, 
         fs_jfield_duration(o, p, "max", 1, scale, out, err, errlen) < 0)
         return -EINVAL;
     *has = 1;
+    return 0;
+}
+
+/* {"proxy->origin": {"max": 2}}: calls per user request, per interface. */
+static int fs__sc_amplification(const cJSON *obj, const char *path, fs_scenario_expect_t *e,
+                                char *err, size_t errlen)
+{
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(obj, "amplification");
+    char p[128];
+    fs_iface_t i;
+
+    if (o == NULL)
+        return 0;
+    fs_json_path_key(p, sizeof(p), path, "amplification");
+    if (!cJSON_IsObject(o))
+        return fs_jfield_fail(err, errlen, p, NULL,
+                              "expected an object of interface -> {min, max}, got %s",
+                              fs_jfield_type(o));
+    for (const cJSON *m = o->child; m; m = m->next) {
+        const char *key = m->string ? m->string : "";
+
+        if (fs_iface_parse(key, &i) < 0 ||
+            (i != FS_IF_CLIENT_PROXY && i != FS_IF_PROXY_BOTMOD && i != FS_IF_PROXY_ORIGIN &&
+             i != FS_IF_USER_DASHBOARD && i != FS_IF_DASHBOARD_BOTMOD))
+            return fs_jfield_fail(err, errlen, p, key,
+                                  "not an interface users drive (client->proxy, proxy->botmod, "
+                                  "proxy->origin, user->dashboard, dashboard->botmod)");
+        if (e->amplification[i].has_min || e->amplification[i].has_max)
+            return fs_jfield_fail(err, errlen, p, key, "duplicate field");
+        if (fs__sc_range(o, p, key, FS__SC_AMP_MAX, &e->amplification[i], err, errlen) < 0)
+            return -EINVAL;
+    }
+    return 0;
+}
+
+static int fs__sc_recovered(const cJSON *obj, const char *path, fs_scenario_expect_t *e, char *err,
+                            size_t errlen)
+{
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(obj, "recovered");
+
+    if (o == NULL)
+        return 0;
+    if (!cJSON_IsBool(o))
+        return fs_jfield_fail(err, errlen, path, "recovered", "expected true or false, got %s",
+                              fs_jfield_type(o));
+    e->has_recovered = 1;
+    e->recovered = cJSON_IsTrue(o);
     return 0;
 }
 
@@ -96,8 +145,9 @@ static int fs__sc_verdicts(const cJSON *obj, const char *path, fs_scenario_expec
 
 int fs__scenario_expect(const cJSON *root, fs_scenario_t *s, double scale, char *err, size_t errlen)
 {
-    static const char *const fields[] = {"interfaces",     "blast_radius",    "degraded_share",
-                                         "time_to_detect", "time_to_recover", NULL};
+    static const char *const fields[] = {
+        "interfaces",      "blast_radius", "degraded_share", "time_to_detect",
+        "time_to_recover", "recovered",    "amplification",  NULL};
     const cJSON *ex = cJSON_GetObjectItemCaseSensitive(root, "expect");
     char path[64], q[48];
 
@@ -126,8 +176,10 @@ int fs__scenario_expect(const cJSON *root, fs_scenario_t *s, double scale, char 
         e->present = 1;
         if (fs_jfield_check(m, path, key, fields, NULL, err, errlen) < 0 ||
             fs__sc_verdicts(m, path, e, err, errlen) < 0 ||
-            fs__sc_range(m, path, "blast_radius", &e->blast_radius, err, errlen) < 0 ||
-            fs__sc_range(m, path, "degraded_share", &e->degraded_share, err, errlen) < 0 ||
+            fs__sc_range(m, path, "blast_radius", 1, &e->blast_radius, err, errlen) < 0 ||
+            fs__sc_range(m, path, "degraded_share", 1, &e->degraded_share, err, errlen) < 0 ||
+            fs__sc_amplification(m, path, e, err, errlen) < 0 ||
+            fs__sc_recovered(m, path, e, err, errlen) < 0 ||
             fs__sc_max_time(m, path, "time_to_detect", scale, &e->has_detect_max, &e->detect_max_ms,
                             err, errlen) < 0 ||
             fs__sc_max_time(m, path, "time_to_recover", scale, &e->has_recover_max,

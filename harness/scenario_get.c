@@ -54,6 +54,11 @@ const fs_scenario_fleet_t *fs_scenario_fleet(const fs_scenario_t *s)
     return &s->fleet;
 }
 
+const fs_knobs_t *fs_scenario_knobs(const fs_scenario_t *s)
+{
+    return s->knobs;
+}
+
 const fs_scenario_load_t *fs_scenario_load_cfg(const fs_scenario_t *s)
 {
     return &s->load;

@@ -15,6 +15,7 @@ struct fs_scenario_s {
     double time_scale;
     uint64_t duration_ms;
     fs_scenario_fleet_t fleet;
+    fs_knobs_t *knobs;
     fs_scenario_load_t load;
     fs_slo_t slo;
     fs_posture_t postures[FS_POSTURE_COUNT];

@@ -66,6 +66,12 @@ void fs_series_begin(fs_series_t *s, uint64_t t_ms)
         fs__series_inc(&fs__series_at(s, t_ms)->calls, 1);
 }
 
+void fs_series_retry(fs_series_t *s, uint64_t t_ms)
+{
+    if (s != NULL)
+        fs__series_inc(&fs__series_at(s, t_ms)->retries, 1);
+}
+
 /* Half-octave edges: 100 us * 2^(i/2), so 40 bins reach ~74 s with at most
  * ~41 % error, plenty for SLO latencies of 0.1-10 s. */
 uint64_t fs_series_bin_upper_us(int i)
@@ -143,6 +149,7 @@ int fs_series_add(fs_series_t *dst, const fs_series_t *src)
         const fs_bucket_t *b = &src->b[i];
 
         fs__series_inc(&d->calls, b->calls);
+        fs__series_inc(&d->retries, b->retries);
         fs__series_inc(&d->good, b->good);
         fs__series_inc(&d->degraded, b->degraded);
         fs__series_inc(&d->wrong, b->wrong);

@@ -20,6 +20,7 @@ typedef enum {
 
 typedef struct {
     uint32_t calls;    /* begun in this bucket */
+    uint32_t retries;  /* of those, a caller's retry of a call that failed (load only) */
     uint32_t good;     /* OK or DEGRADED within the SLO latency */
     uint32_t degraded; /* DEGRADED, whatever the latency */
     uint32_t wrong;
@@ -40,6 +41,10 @@ void fs_series_free(fs_series_t *s);
 
 /* Files a call that began at t_ms (run time). */
 void fs_series_begin(fs_series_t *s, uint64_t t_ms);
+
+/* Marks the call begun at t_ms as a retry: calls - retries is what the
+ * callers asked for, calls what they sent. */
+void fs_series_retry(fs_series_t *s, uint64_t t_ms);
 
 /* Files the outcome of a call begun at t_ms that took latency_us: OK and
  * DEGRADED count as good or slow by latency (DEGRADED also as degraded),

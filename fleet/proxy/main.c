@@ -17,6 +17,7 @@ enum {
     OPT_BOT_FAILURE,
     OPT_DEADLINE,
     OPT_ORIGIN_DEADLINE,
+    OPT_ATTEMPT_TIMEOUT,
     OPT_RETRIES,
     OPT_MAX_RETRIES,
     OPT_RETRY_BUDGET,
@@ -47,6 +48,7 @@ static const char usage[] =
     "                            (closed / open)\n"
     "  --deadline-ms N           botmod deadline, retries included, 0 = none (0 / 200)\n"
     "  --origin-deadline-ms N    origin deadline, retries included, 0 = none (0 / 2000)\n"
+    "  --attempt-timeout-ms N    timeout of each call, then retry; 0 = the deadline (0)\n"
     "  --retries immediate|budget  retry policy (immediate / budget)\n"
     "  --max-retries N           retries per call (3 / 2)\n"
     "  --retry-budget RATIO      budget mode: retries per call, 0..1 (0.1)\n"
@@ -108,6 +110,11 @@ static int apply_flags(const char *prog, const char *const *arg, fs_proxy_config
             return -1;
         cfg->origin_deadline_ms = v;
     }
+    if (ARG(OPT_ATTEMPT_TIMEOUT)) {
+        if (fs_cli_range(prog, "attempt-timeout-ms", ARG(OPT_ATTEMPT_TIMEOUT), 0, MAX_MS, &v) < 0)
+            return -1;
+        cfg->attempt_timeout_ms = v;
+    }
     if (ARG(OPT_MAX_RETRIES)) {
         if (fs_cli_range(prog, "max-retries", ARG(OPT_MAX_RETRIES), 0, 100, &v) < 0)
             return -1;
@@ -159,6 +166,7 @@ int main(int argc, char **argv)
         {"bot-failure", required_argument, NULL, OPT_BOT_FAILURE},
         {"deadline-ms", required_argument, NULL, OPT_DEADLINE},
         {"origin-deadline-ms", required_argument, NULL, OPT_ORIGIN_DEADLINE},
+        {"attempt-timeout-ms", required_argument, NULL, OPT_ATTEMPT_TIMEOUT},
         {"retries", required_argument, NULL, OPT_RETRIES},
         {"max-retries", required_argument, NULL, OPT_MAX_RETRIES},
         {"retry-budget", required_argument, NULL, OPT_RETRY_BUDGET},

@@ -180,12 +180,14 @@ static int fs__proxy_start(fs_proxy_t *p, char *err, size_t errlen)
     }
     fs_service_on_stop(p->svc, fs__proxy_stop_cb, p);
     fs_log(p->log, FS_LOG_INFO, "proxy_ready",
-           "engine=%s bot_failure=%s deadline_ms=%llu origin_deadline_ms=%llu retries=%s "
+           "engine=%s bot_failure=%s deadline_ms=%llu origin_deadline_ms=%llu "
+           "attempt_timeout_ms=%llu retries=%s "
            "max_retries=%u retry_budget=%g threshold=%u default_score=%u nil_guard=%s",
            fs_waf_engine_name(p->cfg.engine), p->cfg.bot_fail_open ? "open" : "closed",
            (unsigned long long)p->cfg.deadline_ms, (unsigned long long)p->cfg.origin_deadline_ms,
-           fs_retry_mode_name(p->cfg.retries), p->cfg.max_retries, p->cfg.retry_budget,
-           p->cfg.threshold, p->cfg.default_score, p->cfg.nil_guard ? "on" : "off");
+           (unsigned long long)p->cfg.attempt_timeout_ms, fs_retry_mode_name(p->cfg.retries),
+           p->cfg.max_retries, p->cfg.retry_budget, p->cfg.threshold, p->cfg.default_score,
+           p->cfg.nil_guard ? "on" : "off");
     return 0;
 }
 

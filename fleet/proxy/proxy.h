@@ -22,6 +22,7 @@ typedef struct {
     int bot_fail_open;           /* botmod failed: serve with default_score, marked degraded */
     uint64_t deadline_ms;        /* whole botmod stage, retries included; 0 = none */
     uint64_t origin_deadline_ms; /* whole origin stage, retries included; 0 = none */
+    uint64_t attempt_timeout_ms; /* each call to botmod or origin; 0 = only the deadline */
     fs_retry_mode_t retries;
     unsigned max_retries;
     double retry_budget; /* tokens per first attempt (budget mode) */

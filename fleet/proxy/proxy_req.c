@@ -313,6 +313,12 @@ static void fs__proxy_attempt(fs__proxy_req_t *r)
     memset(&call, 0, sizeof(call));
     call.headers = headers;
     call.timeout_ms = r->deadline_at ? r->deadline_at - now : 0;
+    /* A per-attempt timeout turns a slow answer into a retry: the knob that,
+     * without a budget, multiplies load on a dependency that is already
+     * slow. */
+    if (p->cfg.attempt_timeout_ms &&
+        (call.timeout_ms == 0 || p->cfg.attempt_timeout_ms < call.timeout_ms))
+        call.timeout_ms = p->cfg.attempt_timeout_ms;
     if (r->dep == FS__PROXY_BOTMOD) {
         snprintf(headers, sizeof(headers), "Content-Type: application/json\r\n%s%s%s",
                  r->truth ? "X-Failsmall-Truth: " : "", r->truth ? r->truth : "",

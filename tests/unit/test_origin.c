@@ -54,9 +54,17 @@ static void wait_for(fx_t *f, result_t *r)
         uv_run(&f->loop, UV_RUN_ONCE);
 }
 
+static void fx_start_cfg(fx_t *f, const fs_origin_config_t *cfg);
+
 static void fx_start(fx_t *f, uint64_t latency_ms)
 {
     fs_origin_config_t cfg = {.latency_ms = latency_ms};
+
+    fx_start_cfg(f, &cfg);
+}
+
+static void fx_start_cfg(fx_t *f, const fs_origin_config_t *cfg)
+{
     struct sockaddr_storage ss;
     char err[256];
 
@@ -64,7 +72,7 @@ static void fx_start(fx_t *f, uint64_t latency_ms)
     assert_int_equal(uv_loop_init(&f->loop), 0);
     f->cli.listen = "127.0.0.1:0";
     f->cli.posture = FS_POSTURE_LEGACY;
-    assert_int_equal(fs_origin_new(&f->loop, &f->cli, &cfg, &f->origin, err, sizeof(err)), 0);
+    assert_int_equal(fs_origin_new(&f->loop, &f->cli, cfg, &f->origin, err, sizeof(err)), 0);
     assert_true(fs_service_port(fs_origin_service(f->origin)) > 0);
     assert_int_equal(fs_addr_parse("127.0.0.1:0", &ss, err, sizeof(err)), 0);
     ((struct sockaddr_in *)&ss)->sin_port =
@@ -190,13 +198,110 @@ static void test_stop_while_pending(void **state)
     fx_stop(&f);
 }
 
+/* Capacity 1: three requests at once are served one after the other, so
+ * the third answers after three service times, not one. */
+static void test_capacity_queues(void **state)
+{
+    fs_origin_config_t cfg = {.latency_ms = 60, .capacity = 1};
+    fx_t f;
+    result_t r[3];
+    uint64_t start;
+    double ms;
+
+    (void)state;
+    fx_start_cfg(&f, &cfg);
+    issue(&f, "GET", "/warm", &r[0]);
+    wait_for(&f, &r[0]);
+    start = uv_hrtime();
+    for (int i = 0; i < 3; i++)
+        issue(&f, "GET", "/q", &r[i]);
+    for (int i = 0; i < 3; i++) {
+        wait_for(&f, &r[i]);
+        assert_int_equal(r[i].status, 200);
+    }
+    ms = (double)(r[2].at_ns - start) / 1e6;
+    print_message("third answer after %.1f ms\n", ms);
+    assert_true(ms >= 175 && ms < 1000);
+    fx_stop(&f);
+}
+
+/* With a queue timeout, what waited too long for a slot is shed with a fast
+ * 503 and Retry-After instead of being served late. */
+static void test_queue_timeout_sheds(void **state)
+{
+    fs_origin_config_t cfg = {.latency_ms = 100, .capacity = 1, .queue_timeout_ms = 30};
+    fx_t f;
+    result_t r[3];
+
+    (void)state;
+    fx_start_cfg(&f, &cfg);
+    issue(&f, "GET", "/warm", &r[0]);
+    wait_for(&f, &r[0]);
+    for (int i = 0; i < 3; i++)
+        issue(&f, "GET", "/q", &r[i]);
+    for (int i = 0; i < 3; i++)
+        wait_for(&f, &r[i]);
+    assert_int_equal(r[0].status, 200);
+    assert_int_equal(r[1].status, 503);
+    assert_non_null(strstr(r[1].body, "overloaded"));
+    assert_int_equal(r[2].status, 503);
+    /* the slot is free again: a new request is served */
+    issue(&f, "GET", "/after", &r[0]);
+    wait_for(&f, &r[0]);
+    assert_int_equal(r[0].status, 200);
+    fx_stop(&f);
+}
+
+static void test_posture_defaults(void **state)
+{
+    fs_origin_config_t cfg;
+
+    (void)state;
+    fs_origin_config_default(&cfg, FS_POSTURE_LEGACY);
+    assert_int_equal(cfg.queue_timeout_ms, 0);
+    assert_int_equal(cfg.capacity, 0);
+    fs_origin_config_default(&cfg, FS_POSTURE_HARDENED);
+    assert_int_equal(cfg.queue_timeout_ms, FS_ORIGIN_QUEUE_TIMEOUT_HARDENED);
+}
+
+static void peek_queued_cb(uv_timer_t *t)
+{
+    fx_t *f = t->data;
+
+    assert_int_equal(fs_origin_pending(f->origin), 2);
+    fs_service_stop(fs_origin_service(f->origin));
+    uv_close((uv_handle_t *)t, NULL);
+}
+
+/* A stop answers what is queued as well as what is in service. */
+static void test_stop_while_queued(void **state)
+{
+    fs_origin_config_t cfg = {.latency_ms = 10000, .capacity = 1};
+    fx_t f;
+    result_t r[2];
+    uv_timer_t peek;
+
+    (void)state;
+    fx_start_cfg(&f, &cfg);
+    issue(&f, "GET", "/a", &r[0]);
+    issue(&f, "GET", "/b", &r[1]);
+    assert_int_equal(uv_timer_init(&f.loop, &peek), 0);
+    peek.data = &f;
+    assert_int_equal(uv_timer_start(&peek, peek_queued_cb, 50, 0), 0);
+    wait_for(&f, &r[0]);
+    wait_for(&f, &r[1]);
+    assert_true(r[0].status != 200 && r[1].status != 200);
+    assert_int_equal(fs_origin_pending(f.origin), 0);
+    fx_stop(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_get_and_methods),
-        cmocka_unit_test(test_fiu_serve),
-        cmocka_unit_test(test_latency),
-        cmocka_unit_test(test_stop_while_pending),
+        cmocka_unit_test(test_get_and_methods),  cmocka_unit_test(test_fiu_serve),
+        cmocka_unit_test(test_latency),          cmocka_unit_test(test_stop_while_pending),
+        cmocka_unit_test(test_capacity_queues),  cmocka_unit_test(test_queue_timeout_sheds),
+        cmocka_unit_test(test_posture_defaults), cmocka_unit_test(test_stop_while_queued),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

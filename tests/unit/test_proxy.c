@@ -572,6 +572,28 @@ static void test_origin_deadline(void **state)
     teardown(c);
 }
 
+static void attempt_timeout(fs_proxy_config_t *cfg)
+{
+    cfg->attempt_timeout_ms = 50;
+}
+
+/* A per-attempt timeout on a hanging origin: legacy retries immediately, so
+ * one client request becomes four origin calls, each timing out. */
+static void test_origin_attempt_timeout_multiplies(void **state)
+{
+    ctx_t *c = setup(FS_POSTURE_LEGACY, attempt_timeout, 0, 0);
+    uint64_t took;
+
+    (void)state;
+    c->origin_mode = FAKE_HANG;
+    assert_int_equal(request(c, "/", HUMAN), 504);
+    took = c->t_done - c->t_sent;
+    assert_in_range(took, 190, 1000);
+    assert_int_equal(calls(c, "origin", "timeout"), 4);
+    assert_int_equal(metric(c, "failsmall_retries_total", "dep=\"origin\""), 3);
+    teardown(c);
+}
+
 static void test_client_gone_mid_flight(void **state)
 {
     ctx_t *c = setup(FS_POSTURE_LEGACY, NULL, 0, 0);
@@ -616,6 +638,7 @@ int main(void)
         cmocka_unit_test(test_fiu_config_load),
         cmocka_unit_test(test_origin_refused),
         cmocka_unit_test(test_origin_deadline),
+        cmocka_unit_test(test_origin_attempt_timeout_multiplies),
         cmocka_unit_test(test_client_gone_mid_flight),
     };
 

@@ -163,7 +163,7 @@ static const bad_case_t bad_cases[] = {
     {WITH("'fleet':{'nodes':2.5}"), "t.json: $.fleet.nodes: expected a whole number"},
     {WITH("'fleet':'big'"), "t.json: $.fleet: expected an object, got a string"},
     {WITH("'fleet':{'node':4}"), "t.json: $.fleet.node: unknown field (fleet takes nodes, "
-                                 "old_engine_share, features, poll, bake)"},
+                                 "old_engine_share, features, poll, bake, knobs)"},
     {WITH("'fleet':{'old_engine_share':1.5}"),
      "t.json: $.fleet.old_engine_share: expected a number from 0 to 1, got 1.5"},
     {WITH("'fleet':{'features':201}"), "t.json: $.fleet.features: expected a whole number from 0 "
@@ -183,7 +183,7 @@ static const bad_case_t bad_cases[] = {
     {WITH("'load':{'proxy_rps':-1}"),
      "t.json: $.load.proxy_rps: expected a number from 0 to 100000, got -1"},
     {WITH("'load':{'rps':1}"), "t.json: $.load.rps: unknown field (load takes proxy_rps, "
-                               "login_rps, bot_share)"},
+                               "login_rps, bot_share, client_retries)"},
     /* slo */
     {WITH("'slo':{'success':2}"), "t.json: $.slo.success: expected a number from 0 to 1, got 2"},
     {WITH("'slo':{'bucket':'0ms'}"), "t.json: $.slo.bucket: 0ms: expected 1ms to 10s"},
@@ -371,10 +371,49 @@ static const bad_case_t bad_cases[] = {
                                 "interface -> verdict, got an array"},
     {EXPECT("'blast':{}"), "t.json: $.expect.legacy.blast: unknown field (legacy takes "
                            "interfaces, blast_radius, degraded_share, time_to_detect, "
-                           "time_to_recover)"},
+                           "time_to_recover, recovered, amplification)"},
     {EXPECT("'blast_radius':{'min':0.6,'max':0.5}"),
      "t.json: $.expect.legacy.blast_radius.min: 0.6 is above max 0.5"},
     {EXPECT("'blast_radius':{}"), "t.json: $.expect.legacy.blast_radius: give min, max or both"},
+    {EXPECT("'amplification':{'proxy->configstore':{'max':2}}"),
+     "t.json: $.expect.legacy.amplification[\"proxy->configstore\"]: not an interface users "
+     "drive"},
+    {EXPECT("'amplification':{'proxy->origin':{'max':2000}}"),
+     "t.json: $.expect.legacy.amplification[\"proxy->origin\"].max: expected a number from 0 to "
+     "1000, got 2000"},
+    {EXPECT("'amplification':{'proxy->origin':{'max':2},'proxy->origin':{'min':1}}"),
+     "t.json: $.expect.legacy.amplification[\"proxy->origin\"]: duplicate field"},
+    {EXPECT("'amplification':[1]"),
+     "t.json: $.expect.legacy.amplification: expected an object of interface -> {min, max}, got "
+     "an array"},
+    {EXPECT("'recovered':'yes'"),
+     "t.json: $.expect.legacy.recovered: expected true or false, got a string"},
+    /* fleet.knobs and load.client_retries */
+    {WITH("'fleet':{'knobs':{'proxy.retires':'budget'}}"),
+     "t.json: $.fleet.knobs[\"proxy.retires\"]: unknown knob \"proxy.retires\""},
+    {WITH("'fleet':{'knobs':{'proxy.retries':'sometimes'}}"),
+     "t.json: $.fleet.knobs[\"proxy.retries\"]: \"sometimes\": expected one of immediate, budget"},
+    {WITH("'fleet':{'knobs':{'proxy.retries':{'legacy':'budget','hardend':'budget'}}}"),
+     "t.json: $.fleet.knobs[\"proxy.retries\"].hardend: unknown field"},
+    {WITH("'fleet':{'knobs':{'proxy.retries':{}}}"),
+     "t.json: $.fleet.knobs[\"proxy.retries\"]: expected a value, or one per posture"},
+    {WITH("'fleet':{'knobs':{'proxy.max_retries':101}}"),
+     "t.json: $.fleet.knobs[\"proxy.max_retries\"]: expected a whole number from 0 to 100, got "
+     "101"},
+    {WITH("'fleet':{'knobs':{'proxy.attempt_timeout':200}}"),
+     "t.json: $.fleet.knobs[\"proxy.attempt_timeout\"]: expected a duration string"},
+    {WITH("'fleet':{'knobs':{'origin.latency':'11m'}}"),
+     "t.json: $.fleet.knobs[\"origin.latency\"]: 11m: expected at most 10m"},
+    {WITH("'fleet':{'knobs':{'proxy.nil_guard':'on'}}"),
+     "t.json: $.fleet.knobs[\"proxy.nil_guard\"]: expected true or false, got a string"},
+    {WITH("'fleet':{'knobs':{'proxy.retry_budget':{'hardened':1.5}}}"),
+     "t.json: $.fleet.knobs[\"proxy.retry_budget\"].hardened: expected a number from 0 to 1, got "
+     "1.5"},
+    {WITH("'fleet':{'knobs':{'origin.capacity':1,'origin.capacity':2}}"),
+     "t.json: $.fleet.knobs[\"origin.capacity\"]: given twice"},
+    {WITH("'fleet':{'knobs':[]}"), "t.json: $.fleet.knobs: expected an object, got an array"},
+    {WITH("'load':{'client_retries':11}"),
+     "t.json: $.load.client_retries: expected a whole number from 0 to 10, got 11"},
     {EXPECT("'blast_radius':{'max':2}"),
      "t.json: $.expect.legacy.blast_radius.max: expected a number from 0 to 1, got 2"},
     {EXPECT("'degraded_share':{'min':'x'}"),
@@ -653,6 +692,47 @@ static void test_postures_and_expect(void **state)
     fs_scenario_free(s);
     assert_string_equal(fs_posture_name(FS_POSTURE_LEGACY), "legacy");
     assert_string_equal(fs_posture_name(FS_POSTURE_COUNT), "unknown");
+}
+
+/* Knobs become flags per posture, durations scaled; both postures get a
+ * plain value, the per-posture form only the ones it names. */
+static void test_knobs(void **state)
+{
+    fs_scenario_opts_t o = {.time_scale = 2};
+    fs_scenario_t *s = good(WITH("'fleet':{'knobs':{'proxy.attempt_timeout':'150ms',"
+                                 "'configstore.rollout':{'hardened':'instant'},"
+                                 "'dashboard.break_glass':{'legacy':true,'hardened':false},"
+                                 "'proxy.retry_budget':0.25}},"
+                                 "'expect':{'legacy':{'recovered':false,'amplification':{"
+                                 "'proxy->origin':{'min':4}}}}"),
+                            &o);
+    const fs_knobs_t *k = fs_scenario_knobs(s);
+    const fs_scenario_expect_t *e = fs_scenario_expect(s, FS_POSTURE_LEGACY);
+
+    (void)state;
+    assert_int_equal(fs_knobs_count(k, FS_POSTURE_LEGACY), 3);
+    assert_int_equal(fs_knobs_count(k, FS_POSTURE_HARDENED), 4);
+    assert_string_equal(fs_knobs_name(k, FS_POSTURE_LEGACY, 0), "proxy.attempt_timeout");
+    assert_string_equal(fs_knobs_flag(k, FS_POSTURE_LEGACY, 0), "--attempt-timeout-ms");
+    assert_string_equal(fs_knobs_value(k, FS_POSTURE_LEGACY, 0), "300");
+    assert_int_equal(fs_knobs_service(k, FS_POSTURE_LEGACY, 0), FS_SVC_PROXY);
+    assert_string_equal(fs_knobs_flag(k, FS_POSTURE_HARDENED, 1), "--rollout");
+    assert_string_equal(fs_knobs_value(k, FS_POSTURE_HARDENED, 1), "instant");
+    assert_int_equal(fs_knobs_service(k, FS_POSTURE_HARDENED, 1), FS_SVC_CONFIGSTORE);
+    assert_string_equal(fs_knobs_value(k, FS_POSTURE_LEGACY, 1), "on");
+    assert_string_equal(fs_knobs_value(k, FS_POSTURE_HARDENED, 2), "off");
+    assert_string_equal(fs_knobs_value(k, FS_POSTURE_HARDENED, 3), "0.25");
+    assert_true(e->has_recovered);
+    assert_false(e->recovered);
+    assert_true(e->amplification[FS_IF_PROXY_ORIGIN].has_min);
+    assert_false(e->amplification[FS_IF_PROXY_ORIGIN].has_max);
+    assert_true(e->amplification[FS_IF_PROXY_ORIGIN].min == 4);
+    fs_scenario_free(s);
+
+    s = good(WITH("'load':{'client_retries':2}"), NULL);
+    assert_int_equal(fs_scenario_load_cfg(s)->client_retries, 2);
+    assert_int_equal(fs_knobs_count(fs_scenario_knobs(s), FS_POSTURE_LEGACY), 0);
+    fs_scenario_free(s);
 }
 
 /* One fault of kind with its own fields x, parsed alone. */
@@ -1031,6 +1111,33 @@ static void test_schema_matches_registry(void **state)
     cJSON_Delete(root);
 }
 
+/* The schema's fleet.knobs lists exactly the knobs the loader knows. */
+static void test_schema_matches_knobs(void **state)
+{
+    char path[512];
+    cJSON *root, *props;
+    size_t n = 0;
+
+    (void)state;
+    tu_repo_path(path, sizeof(path), "scenarios/scenario.schema.json");
+    root = read_json(path);
+    props = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(
+                    cJSON_GetObjectItemCaseSensitive(root, "properties"), "fleet"),
+                "properties"),
+            "knobs"),
+        "properties");
+    assert_non_null(props);
+    for (; fs_knobs_known(n); n++) {
+        if (!cJSON_HasObjectItem(props, fs_knobs_known(n)))
+            fail_msg("schema: fleet.knobs lacks %s", fs_knobs_known(n));
+    }
+    assert_int_equal(cJSON_GetArraySize(props), (int)n);
+    cJSON_Delete(root);
+}
+
 /* Every default the schema states is accepted by the loader. */
 static void test_schema_defaults_load(void **state)
 {
@@ -1087,6 +1194,7 @@ int main(void)
         cmocka_unit_test(test_time_scale_limits),
         cmocka_unit_test(test_seed_override),
         cmocka_unit_test(test_postures_and_expect),
+        cmocka_unit_test(test_knobs),
         cmocka_unit_test(test_every_family),
         cmocka_unit_test(test_names_and_text),
         cmocka_unit_test(test_kind_defaults),
@@ -1094,6 +1202,7 @@ int main(void)
         cmocka_unit_test(test_load_file),
         cmocka_unit_test(test_library_loads),
         cmocka_unit_test(test_schema_matches_registry),
+        cmocka_unit_test(test_schema_matches_knobs),
         cmocka_unit_test(test_schema_defaults_load),
     };
 
