@@ -2,6 +2,8 @@
  * and the poller that feeds the scorer. */
 #include "botmod.h"
 
+#include "fs_queue.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@ struct fs_botmod_s {
     fs_scorer_t *scorer;
     fs_poll_t *poll;
     fs_dep_t configstore; /* the poller's calls */
+    fs_queue_t *queue;    /* the module's capacity, see fs_queue.h */
     /* Answers this node failed (5xx) since the last health report. */
     uint64_t errors, errors_reported;
 };
@@ -136,15 +139,19 @@ out:
     cJSON_Delete(root);
 }
 
+/* A scoring request whose turn has come. */
+static void fs__botmod_serve_cb(fs_http_req_t *req, void *data)
+{
+    fs__botmod_score_route(data, req, strcmp(fs_http_req_path(req), "/v1/challenge/verify") == 0);
+}
+
 static void fs__botmod_route_cb(fs_http_req_t *req, void *data)
 {
     fs_botmod_t *b = data;
     const char *path = fs_http_req_path(req);
 
-    if (path && strcmp(path, "/v1/score") == 0)
-        fs__botmod_score_route(b, req, 0);
-    else if (path && strcmp(path, "/v1/challenge/verify") == 0)
-        fs__botmod_score_route(b, req, 1);
+    if (path && (strcmp(path, "/v1/score") == 0 || strcmp(path, "/v1/challenge/verify") == 0))
+        fs_queue_submit(b->queue, req);
     else
         fs_http_respondf(req, 404, JSON_TYPE, NULL, "{\"error\":\"not found\"}");
 }
@@ -173,6 +180,8 @@ static void fs__botmod_stop_cb(void *data)
         fs_poll_close(b->poll);
         b->poll = NULL;
     }
+    fs_queue_close(b->queue);
+    b->queue = NULL;
 }
 
 static int fs__botmod_start(fs_botmod_t *b, uv_loop_t *loop, const fs_cli_common_t *cli, char *err,
@@ -218,6 +227,7 @@ int fs_botmod_new(uv_loop_t *loop, const fs_cli_common_t *cli, const fs_botmod_c
                   fs_botmod_t **out, char *err, size_t errlen)
 {
     fs_service_config_t scfg;
+    fs_queue_config_t qcfg = {0};
     fs_botmod_t *b;
     int rc;
 
@@ -231,6 +241,13 @@ int fs_botmod_new(uv_loop_t *loop, const fs_cli_common_t *cli, const fs_botmod_c
         return -ENOMEM;
     }
     b->cfg = *cfg;
+    qcfg.capacity = cfg->capacity;
+    qcfg.service_ms = cfg->service_ms;
+    qcfg.queue_timeout_ms = cfg->queue_timeout_ms;
+    if ((rc = fs_queue_new(loop, &qcfg, fs__botmod_serve_cb, b, &b->queue)) < 0) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
     memset(&scfg, 0, sizeof(scfg));
     scfg.name = "botmod";
     scfg.cli = cli;
@@ -239,6 +256,10 @@ int fs_botmod_new(uv_loop_t *loop, const fs_cli_common_t *cli, const fs_botmod_c
     if ((rc = fs_service_new(loop, &scfg, &b->svc, err, errlen)) < 0)
         goto fail;
     b->log = fs_service_log(b->svc);
+    fs_queue_observe(b->queue, fs_service_fallbacks(b->svc, "shed"),
+                     fs_metrics_series(fs_service_metrics(b->svc), FS_METRIC_GAUGE,
+                                       "failsmall_queue_depth", "requests waiting for a slot",
+                                       NULL));
     fs_service_on_stop(b->svc, fs__botmod_stop_cb, b);
     if ((rc = fs__botmod_start(b, loop, cli, err, errlen)) < 0) {
         /* Nothing has been served yet: once stopped, the handles close and
@@ -247,10 +268,13 @@ int fs_botmod_new(uv_loop_t *loop, const fs_cli_common_t *cli, const fs_botmod_c
         goto fail;
     }
     fs_log(b->log, FS_LOG_INFO, "botmod_ready",
-           "engine=%s on_bad_config=%s poll_ms=%llu config_timeout_ms=%llu table=%s",
+           "engine=%s on_bad_config=%s poll_ms=%llu config_timeout_ms=%llu table=%s capacity=%llu "
+           "service_ms=%llu queue_timeout_ms=%llu",
            fs_botmod_engine_name(cfg->engine), fs_scorer_on_bad_name(cfg->on_bad_config),
            (unsigned long long)cfg->poll_ms, (unsigned long long)cfg->config_timeout_ms,
-           cli->posture == FS_POSTURE_HARDENED ? "builtin_defaults" : "empty");
+           cli->posture == FS_POSTURE_HARDENED ? "builtin_defaults" : "empty",
+           (unsigned long long)cfg->capacity, (unsigned long long)cfg->service_ms,
+           (unsigned long long)cfg->queue_timeout_ms);
     *out = b;
     return 0;
 
@@ -275,5 +299,6 @@ void fs_botmod_free(fs_botmod_t *b)
         return;
     fs_scorer_free(b->scorer);
     fs_service_free(b->svc);
+    fs_queue_close(b->queue); /* still open only if the service never started */
     free(b);
 }

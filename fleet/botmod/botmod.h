@@ -12,11 +12,12 @@
 #include "fs_service.h"
 #include "scorer.h"
 
-#define FS_BOTMOD_KEY               "bot/features"
-#define FS_BOTMOD_POLL_MS           200  /* --poll-ms default */
-#define FS_BOTMOD_CONFIG_TIMEOUT_MS 1000 /* --config-timeout-ms default */
-#define FS_BOTMOD_CHALLENGE_MIN     30   /* verify passes at this score and above */
-#define FS_BOTMOD_TOKEN_MAX         64   /* characters after "tok-" */
+#define FS_BOTMOD_KEY                    "bot/features"
+#define FS_BOTMOD_POLL_MS                200  /* --poll-ms default */
+#define FS_BOTMOD_CONFIG_TIMEOUT_MS      1000 /* --config-timeout-ms default */
+#define FS_BOTMOD_CHALLENGE_MIN          30   /* verify passes at this score and above */
+#define FS_BOTMOD_TOKEN_MAX              64   /* characters after "tok-" */
+#define FS_BOTMOD_QUEUE_TIMEOUT_HARDENED 50   /* ms: a quarter of the proxies' deadline */
 
 typedef enum { FS_BOTMOD_ENGINE_NEW, FS_BOTMOD_ENGINE_OLD } fs_botmod_engine_t;
 
@@ -28,6 +29,9 @@ typedef struct {
     fs_scorer_on_bad_t on_bad_config; /* see fs_botmod_default_on_bad */
     uint64_t poll_ms;                 /* > 0 */
     uint64_t config_timeout_ms;       /* per fetch/report; 0 = none */
+    uint64_t capacity;                /* scores in service at once; 0 = unlimited */
+    uint64_t service_ms;              /* each score's service time; 0 = at once */
+    uint64_t queue_timeout_ms;        /* shed (503) what queued longer; 0 = never */
 } fs_botmod_config_t;
 
 /* What --on-bad-config defaults to: legacy+new panics, legacy+old scores

@@ -13,6 +13,9 @@ enum {
     OPT_POLL_MS,
     OPT_CONFIG_TIMEOUT_MS,
     OPT_ON_BAD_CONFIG,
+    OPT_CAPACITY,
+    OPT_SERVICE_MS,
+    OPT_QUEUE_TIMEOUT_MS,
 };
 
 #define POLL_MS_MAX 3600000ul /* an hour: anything slower is a typo */
@@ -32,13 +35,17 @@ static const char usage[] =
     "  --on-bad-config panic|zero|reject\n"
     "                            on a bad feature file: abort, score everyone 0, or\n"
     "                            keep the last good table (default: legacy+new panic,\n"
-    "                            legacy+old zero, hardened reject)\n" FS_CLI_COMMON_HELP;
+    "                            legacy+old zero, hardened reject)\n"
+    "  --capacity N              scores in service at once, 0 = unlimited (0)\n"
+    "  --service-ms N            each score's service time (0)\n"
+    "  --queue-timeout-ms N      shed (503) what queued longer, 0 = never (0 / "
+    "50)\n" FS_CLI_COMMON_HELP;
 
 /* What the flags asked for; the address and --on-bad-config's default are
  * settled once every flag is in. */
 typedef struct {
     const char *configstore;
-    int on_bad_set;
+    int on_bad_set, queue_timeout_set;
     fs_botmod_config_t cfg;
 } opts_t;
 
@@ -78,6 +85,22 @@ static int option_cb(const char *prog, int opt, const char *arg, void *data)
                                              : FS_SCORER_REJECT;
         o->on_bad_set = 1;
         return 1;
+    case OPT_CAPACITY:
+        if (fs_cli_range(prog, "capacity", arg, 0, 100000, &v) < 0)
+            return -EINVAL;
+        o->cfg.capacity = v;
+        return 1;
+    case OPT_SERVICE_MS:
+        if (fs_cli_range(prog, "service-ms", arg, 0, POLL_MS_MAX, &v) < 0)
+            return -EINVAL;
+        o->cfg.service_ms = v;
+        return 1;
+    case OPT_QUEUE_TIMEOUT_MS:
+        if (fs_cli_range(prog, "queue-timeout-ms", arg, 0, POLL_MS_MAX, &v) < 0)
+            return -EINVAL;
+        o->cfg.queue_timeout_ms = v;
+        o->queue_timeout_set = 1;
+        return 1;
     default:
         return 0;
     }
@@ -94,6 +117,9 @@ static int parse(int argc, char **argv, fs_cli_common_t *cli, opts_t *o)
         {"poll-ms", required_argument, NULL, OPT_POLL_MS},
         {"config-timeout-ms", required_argument, NULL, OPT_CONFIG_TIMEOUT_MS},
         {"on-bad-config", required_argument, NULL, OPT_ON_BAD_CONFIG},
+        {"capacity", required_argument, NULL, OPT_CAPACITY},
+        {"service-ms", required_argument, NULL, OPT_SERVICE_MS},
+        {"queue-timeout-ms", required_argument, NULL, OPT_QUEUE_TIMEOUT_MS},
         {NULL, 0, NULL, 0},
     };
     const char *prog = "fs-botmod";
@@ -110,6 +136,9 @@ static int parse(int argc, char **argv, fs_cli_common_t *cli, opts_t *o)
      * any order on the command line. */
     if (!o->on_bad_set)
         o->cfg.on_bad_config = fs_botmod_default_on_bad(cli->posture, o->cfg.engine);
+    if (!o->queue_timeout_set)
+        o->cfg.queue_timeout_ms =
+            cli->posture == FS_POSTURE_HARDENED ? FS_BOTMOD_QUEUE_TIMEOUT_HARDENED : 0;
     return 0;
 }
 

@@ -1,5 +1,7 @@
 #include "origin.h"
 
+#include "fs_queue.h"
+
 #include <errno.h>
 #include <fiu.h>
 #include <stdio.h>
@@ -9,130 +11,23 @@
 #define ORIGIN_BODY "origin ok\n"
 #define JSON_TYPE   "application/json"
 
-/* A GET waiting out the latency. Each has its own timer so that requests
- * overlap freely; those in service sit on a list so a stop can answer them.
- * With a capacity, a request first waits for a free slot on a FIFO queue:
- * the latency is then a service time, and a backend pushed past its
- * capacity answers later and later instead of failing. */
-typedef struct fs__origin_wait_s {
-    uv_timer_t timer;
-    fs_http_req_t *req;
-    fs_origin_t *origin;
-    uint64_t queued_at; /* loop ms */
-    struct fs__origin_wait_s *prev, *next;
-} fs__origin_wait_t;
-
 struct fs_origin_s {
     fs_service_t *svc;
     uv_loop_t *loop;
     fs_origin_config_t cfg;
-    fs__origin_wait_t *waiting;       /* in service */
-    fs__origin_wait_t *queue, *qtail; /* waiting for a slot, oldest first */
-    size_t pending, queued;
-    fs_metric_t *m_shed, *m_queue;
+    fs_queue_t *queue; /* the latency as a service time, and the capacity */
     int stopped;
 };
 
-static void wait_admit(fs_origin_t *o);
-
-static void wait_unlink(fs__origin_wait_t *w)
+static void serve_cb(fs_http_req_t *req, void *data)
 {
-    fs_origin_t *o = w->origin;
-
-    if (w->prev)
-        w->prev->next = w->next;
-    else
-        o->waiting = w->next;
-    if (w->next)
-        w->next->prev = w->prev;
-    w->prev = w->next = NULL;
-    o->pending--;
-}
-
-static void wait_free_cb(uv_handle_t *h)
-{
-    free(h->data);
-}
-
-static void wait_answer(fs__origin_wait_t *w, int status)
-{
-    if (status == 200)
-        fs_http_respond(w->req, 200, "text/plain", NULL, ORIGIN_BODY, sizeof(ORIGIN_BODY) - 1);
-    else if (status == 503 && !w->origin->stopped)
-        fs_http_respondf(w->req, 503, JSON_TYPE, "Retry-After: 1\r\n",
-                         "{\"error\":\"overloaded\"}");
-    else
-        fs_http_respondf(w->req, status, JSON_TYPE, NULL, "{\"error\":\"shutting down\"}");
-    w->req = NULL;
-    uv_close((uv_handle_t *)&w->timer, wait_free_cb);
-}
-
-static void wait_finish(fs__origin_wait_t *w, int status)
-{
-    fs_origin_t *o = w->origin;
-
-    wait_unlink(w);
-    wait_answer(w, status);
-    if (!o->stopped)
-        wait_admit(o);
-}
-
-static void wait_timer_cb(uv_timer_t *t)
-{
-    wait_finish(t->data, 200);
-}
-
-static void wait_serve(fs__origin_wait_t *w)
-{
-    fs_origin_t *o = w->origin;
-
-    w->next = o->waiting;
-    if (o->waiting)
-        o->waiting->prev = w;
-    o->waiting = w;
-    o->pending++;
-    uv_timer_start(&w->timer, wait_timer_cb, o->cfg.latency_ms, 0);
-}
-
-static fs__origin_wait_t *queue_pop(fs_origin_t *o)
-{
-    fs__origin_wait_t *w = o->queue;
-
-    if (w == NULL)
-        return NULL;
-    o->queue = w->next;
-    if (o->queue == NULL)
-        o->qtail = NULL;
-    w->next = NULL;
-    o->queued--;
-    fs_metric_set(o->m_queue, (double)o->queued);
-    return w;
-}
-
-/* Fills free slots from the queue. A request that waited longer than the
- * queue timeout is shed with a fast 503 instead: its caller has most likely
- * given up, and serving it anyway is the work-done-no-progress of a
- * congestive collapse. Without a queue timeout (legacy) everything queued
- * is served, however late. */
-static void wait_admit(fs_origin_t *o)
-{
-    uint64_t now = uv_now(o->loop);
-    fs__origin_wait_t *w;
-
-    while (o->pending < o->cfg.capacity && (w = queue_pop(o)) != NULL) {
-        if (o->cfg.queue_timeout_ms && now - w->queued_at > o->cfg.queue_timeout_ms) {
-            fs_metric_add(o->m_shed, 1);
-            wait_answer(w, 503);
-            continue;
-        }
-        wait_serve(w);
-    }
+    (void)data;
+    fs_http_respond(req, 200, "text/plain", NULL, ORIGIN_BODY, sizeof(ORIGIN_BODY) - 1);
 }
 
 static void handle_cb(fs_http_req_t *req, void *data)
 {
     fs_origin_t *o = data;
-    fs__origin_wait_t *w;
 
     if (fs_http_req_method(req) != HTTP_GET) {
         fs_http_respondf(req, 405, JSON_TYPE, "Allow: GET\r\n",
@@ -147,31 +42,7 @@ static void handle_cb(fs_http_req_t *req, void *data)
         fs_http_respondf(req, 503, JSON_TYPE, NULL, "{\"error\":\"shutting down\"}");
         return;
     }
-    if (o->cfg.latency_ms == 0 && o->cfg.capacity == 0) {
-        fs_http_respond(req, 200, "text/plain", NULL, ORIGIN_BODY, sizeof(ORIGIN_BODY) - 1);
-        return;
-    }
-    w = calloc(1, sizeof(*w));
-    if (w == NULL || uv_timer_init(o->loop, &w->timer) != 0) {
-        free(w);
-        fs_http_respondf(req, 500, JSON_TYPE, NULL, "{\"error\":\"out of memory\"}");
-        return;
-    }
-    w->timer.data = w;
-    w->req = req;
-    w->origin = o;
-    w->queued_at = uv_now(o->loop);
-    if (o->cfg.capacity == 0 || o->pending < o->cfg.capacity) {
-        wait_serve(w);
-        return;
-    }
-    if (o->qtail)
-        o->qtail->next = w;
-    else
-        o->queue = w;
-    o->qtail = w;
-    o->queued++;
-    fs_metric_set(o->m_queue, (double)o->queued);
+    fs_queue_submit(o->queue, req);
 }
 
 /* The listener is closed by now; answering what still waits (a no-op write
@@ -181,13 +52,9 @@ static void stop_cb(void *data)
 {
     fs_origin_t *o = data;
 
-    fs__origin_wait_t *w;
-
     o->stopped = 1;
-    while ((w = queue_pop(o)) != NULL)
-        wait_answer(w, 503);
-    while (o->waiting)
-        wait_finish(o->waiting, 503);
+    fs_queue_close(o->queue);
+    o->queue = NULL;
 }
 
 void fs_origin_config_default(fs_origin_config_t *cfg, fs_posture_t posture)
@@ -200,6 +67,7 @@ int fs_origin_new(uv_loop_t *loop, const fs_cli_common_t *cli, const fs_origin_c
                   fs_origin_t **out, char *err, size_t errlen)
 {
     fs_service_config_t scfg = {.name = "origin", .cli = cli, .handler = handle_cb};
+    fs_queue_config_t qcfg = {0};
     fs_origin_t *o;
     int rc;
 
@@ -217,12 +85,20 @@ int fs_origin_new(uv_loop_t *loop, const fs_cli_common_t *cli, const fs_origin_c
     o->loop = loop;
     o->cfg = *cfg;
     scfg.data = o;
+    qcfg.capacity = cfg->capacity;
+    qcfg.service_ms = cfg->latency_ms;
+    qcfg.queue_timeout_ms = cfg->queue_timeout_ms;
+    if ((rc = fs_queue_new(loop, &qcfg, serve_cb, o, &o->queue)) < 0) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
     rc = fs_service_new(loop, &scfg, &o->svc, err, errlen);
     if (rc < 0)
         goto fail;
-    o->m_shed = fs_service_fallbacks(o->svc, "shed");
-    o->m_queue = fs_metrics_series(fs_service_metrics(o->svc), FS_METRIC_GAUGE,
-                                   "failsmall_queue_depth", "requests waiting for a slot", NULL);
+    fs_queue_observe(o->queue, fs_service_fallbacks(o->svc, "shed"),
+                     fs_metrics_series(fs_service_metrics(o->svc), FS_METRIC_GAUGE,
+                                       "failsmall_queue_depth", "requests waiting for a slot",
+                                       NULL));
     fs_log(fs_service_log(o->svc), FS_LOG_INFO, "origin_config",
            "latency_ms=%llu capacity=%llu queue_timeout_ms=%llu",
            (unsigned long long)cfg->latency_ms, (unsigned long long)cfg->capacity,
@@ -232,6 +108,7 @@ int fs_origin_new(uv_loop_t *loop, const fs_cli_common_t *cli, const fs_origin_c
     return 0;
 
 fail:
+    fs_queue_close(o->queue); /* nothing queued yet: frees at once */
     free(o);
     return rc;
 }
@@ -243,7 +120,7 @@ fs_service_t *fs_origin_service(fs_origin_t *o)
 
 size_t fs_origin_pending(const fs_origin_t *o)
 {
-    return o->pending + o->queued;
+    return o->queue ? fs_queue_pending(o->queue) : 0;
 }
 
 void fs_origin_free(fs_origin_t *o)
