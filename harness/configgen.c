@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 /* What botmod's built-in defaults score with (docs/PROTOCOL.md), so that a
  * published file keeps bots below the proxy's threshold. */
 static const struct {
@@ -182,4 +184,45 @@ int fs_configgen_padded(const char *good, size_t good_len, size_t bytes, char **
         fs__cg_addn(&b, NULL, bytes - b.len - 2, 'x');
     fs__cg_add(&b, "\"}");
     return fs__cg_done(&b, out, len);
+}
+
+int fs_configgen_poisoned(const char *good, size_t good_len, char **out, size_t *len)
+{
+    static const char *const poison[] = FS_CONFIGGEN_POISON_NAMES;
+    cJSON *doc = cJSON_ParseWithLength(good, good_len), *rows, *row = NULL;
+    char *text = NULL;
+    int rc = -EINVAL, n, start;
+
+    rows = cJSON_GetObjectItemCaseSensitive(doc, "features");
+    if (!cJSON_IsArray(rows))
+        goto fail;
+    /* The last rows are replaced (in a baseline, filler after the real
+     * signals), so the file keeps its size and its signals: nothing about
+     * it looks wrong to a loader, only the weights are. */
+    n = cJSON_GetArraySize(rows);
+    start = n > FS_CONFIGGEN_POISON_COUNT ? n - FS_CONFIGGEN_POISON_COUNT : 0;
+    rc = -ENOMEM;
+    for (int i = 0; i < FS_CONFIGGEN_POISON_COUNT; i++) {
+        if ((row = cJSON_CreateObject()) == NULL ||
+            !cJSON_AddStringToObject(row, "name", poison[i]) ||
+            !cJSON_AddNumberToObject(row, "weight", 1))
+            goto fail;
+        if (start + i < n ? !cJSON_ReplaceItemInArray(rows, start + i, row)
+                          : !cJSON_AddItemToArray(rows, row))
+            goto fail;
+        row = NULL; /* rows owns it now */
+    }
+    if ((text = cJSON_PrintUnformatted(doc)) == NULL)
+        goto fail;
+    /* Ours to free() like every other generated file. */
+    *len = strlen(text);
+    if ((*out = malloc(*len + 1)) == NULL)
+        goto fail;
+    memcpy(*out, text, *len + 1);
+    rc = 0;
+fail:
+    cJSON_free(text);
+    cJSON_Delete(row);
+    cJSON_Delete(doc);
+    return rc;
 }

@@ -19,6 +19,22 @@ int fs_configgen_padded(const char *good, size_t good_len, size_t bytes, char **
  * in "killswitch". 0 or -ENOMEM. */
 int fs_configgen_waf(const char *killswitch, char **out, size_t *len);
 
+/* The tokens every request carries, whoever sends it: the proxy scores
+ * GETs, the dashboard's challenge POSTs (docs/PROTOCOL.md, scoring). */
+#define FS_CONFIGGEN_POISON_NAMES                                                                  \
+    {                                                                                              \
+        "method:GET", "method:POST"                                                                \
+    }
+#define FS_CONFIGGEN_POISON_COUNT 2
+
+/* A bot feature file that every loader accepts and that is wrong all the
+ * same: good (a feature file) with its last FS_CONFIGGEN_POISON_COUNT rows
+ * replaced by the poison names at weight 1 (added where good has fewer
+ * rows), so it has as many rows as good (at least 2), the right types, and
+ * every request scores 0, as a certain bot. malloc'd into *out. 0, -EINVAL
+ * when good is not a feature file, or -ENOMEM. */
+int fs_configgen_poisoned(const char *good, size_t good_len, char **out, size_t *len);
+
 /* Corruptions of a good file, each malloc'd into *out:
  * malformed: not JSON at all; wrong_type: JSON with the wrong types
  * ("features" a string, weights strings); truncated: the first at_byte

@@ -186,6 +186,24 @@ const char *fs_inj_env_baseline(fs_inj_env_t *env, const char *key, size_t *len)
     return env->run->baseline[k];
 }
 
+/* ---- the dashboard, for operator actions ---- */
+
+int fs_inj_env_dashboard(fs_inj_env_t *env, fs_inj_dashboard_t *out)
+{
+    fs_run_t *r = env->run;
+
+    for (size_t i = 0; i < r->nprocs; i++) {
+        if (r->procs[i].svc != FS_SVC_DASHBOARD || r->procs[i].proc == NULL)
+            continue;
+        memcpy(&out->addr, &r->procs[i].addr, sizeof(out->addr));
+        /* The dashboard runs with its defaults, which the load's are. */
+        out->password = FS_LOAD_DEFAULT_PASSWORD;
+        out->break_glass = FS_LOAD_DEFAULT_TOKEN;
+        return 0;
+    }
+    return -ENOENT;
+}
+
 /* ---- libfiu remote control ---- */
 
 /* One command over libfiu's fifo pair: the line into BASE-PID.in, one

@@ -257,7 +257,8 @@ static int fs__sc_unknown_kind(const char *path, const char *kind, char *err, si
             n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", n ? ", " : "", all[i]->kind);
     }
     if (n == 0)
-        snprintf(list, sizeof(list), "config.*, process.*, link.*, fiu, posix, dependency.outage");
+        snprintf(list, sizeof(list),
+                 "config.*, process.*, link.*, fiu, posix, dependency.outage, operator.*");
     return fs_jfield_fail(err, errlen, path, "kind", "\"%s\": unknown kind (%s)",
                           fs_jfield_quote(kind, q, sizeof(q)), list);
 }

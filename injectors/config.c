@@ -99,8 +99,11 @@ static int fs__config_parse(fs_inj_config_kind_t kind, const cJSON *fault,
         return -ENOMEM;
     c->kind = kind;
     c->copies = 2;
+    /* Both kinds say what is wrong with one particular key. */
     if (kind == FS_INJ_CONFIG_KILLSWITCH)
         key = 1;
+    else if (kind == FS_INJ_CONFIG_POISONED_WEIGHTS)
+        key = 0;
     else if (fs_jfield_enum(fault, ctx->path, "key", 0, fs__config_keys, &key, err, errlen) < 0)
         goto fail;
     snprintf(c->key, sizeof(c->key), "%s", fs__config_keys[key]);
@@ -185,6 +188,9 @@ static const char *fs__config_describe(const void *state, char *buf, size_t len)
     case FS_INJ_CONFIG_EMPTY:
         snprintf(what, sizeof(what), "empty");
         break;
+    case FS_INJ_CONFIG_POISONED_WEIGHTS:
+        snprintf(what, sizeof(what), "with full bot weight on method:GET and method:POST");
+        break;
     default:
         snprintf(what, sizeof(what), "with rule %s killswitched", c->rule);
         break;
@@ -227,3 +233,4 @@ FS__CONFIG_KIND(truncated, FS_INJ_CONFIG_TRUNCATED, "key", "at_byte", "flap")
 FS__CONFIG_KIND(wrong_type, FS_INJ_CONFIG_WRONG_TYPE, "key", "flap")
 FS__CONFIG_KIND(empty, FS_INJ_CONFIG_EMPTY, "key", "flap")
 FS__CONFIG_KIND(killswitch, FS_INJ_CONFIG_KILLSWITCH, "rule", "flap")
+FS__CONFIG_KIND(poisoned_weights, FS_INJ_CONFIG_POISONED_WEIGHTS, "flap")

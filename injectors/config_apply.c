@@ -93,6 +93,8 @@ static int fs__config_bad(const fs_inj_config_t *c, fs_inj_env_t *env, char **ou
         return 0;
     case FS_INJ_CONFIG_KILLSWITCH:
         return fs_configgen_waf(c->rule, out, len);
+    case FS_INJ_CONFIG_POISONED_WEIGHTS:
+        return good ? fs_configgen_poisoned(good, good_len, out, len) : -ENOENT;
     }
     return -EINVAL;
 }

@@ -14,13 +14,14 @@
 #define FS_INJ_CONFIG_MAX_BYTES    (16u << 20) /* configstore's blob limit */
 
 typedef enum {
-    FS_INJ_CONFIG_OVERSIZE,       /* more rows (or bytes) than the reader preallocated */
-    FS_INJ_CONFIG_DUPLICATE_ROWS, /* every row copies times (2025-11-18) */
-    FS_INJ_CONFIG_MALFORMED,      /* not JSON */
-    FS_INJ_CONFIG_TRUNCATED,      /* the good file cut at at_byte */
-    FS_INJ_CONFIG_WRONG_TYPE,     /* valid JSON, a field of the wrong type */
-    FS_INJ_CONFIG_EMPTY,          /* a zero-byte blob */
-    FS_INJ_CONFIG_KILLSWITCH      /* waf/rules with rule in "killswitch" (2025-12-05) */
+    FS_INJ_CONFIG_OVERSIZE,        /* more rows (or bytes) than the reader preallocated */
+    FS_INJ_CONFIG_DUPLICATE_ROWS,  /* every row copies times (2025-11-18) */
+    FS_INJ_CONFIG_MALFORMED,       /* not JSON */
+    FS_INJ_CONFIG_TRUNCATED,       /* the good file cut at at_byte */
+    FS_INJ_CONFIG_WRONG_TYPE,      /* valid JSON, a field of the wrong type */
+    FS_INJ_CONFIG_EMPTY,           /* a zero-byte blob */
+    FS_INJ_CONFIG_KILLSWITCH,      /* waf/rules with rule in "killswitch" (2025-12-05) */
+    FS_INJ_CONFIG_POISONED_WEIGHTS /* bot/features valid in every way, every request a bot */
 } fs_inj_config_kind_t;
 
 typedef struct {
@@ -49,5 +50,6 @@ extern const fs_inj_ops_t fs_inj_config_truncated_ops;
 extern const fs_inj_ops_t fs_inj_config_wrong_type_ops;
 extern const fs_inj_ops_t fs_inj_config_empty_ops;
 extern const fs_inj_ops_t fs_inj_config_killswitch_ops;
+extern const fs_inj_ops_t fs_inj_config_poisoned_weights_ops;
 
 #endif

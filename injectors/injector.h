@@ -93,6 +93,21 @@ int fs_inj_env_publish(fs_inj_env_t *env, const char *key, const char *blob, siz
 /* The good baseline blob of key the run published at start, or NULL. */
 const char *fs_inj_env_baseline(fs_inj_env_t *env, const char *key, size_t *len);
 
+/* How an operator reaches the dashboard: the service's own address (no
+ * harness link: user->dashboard is an entry interface the load measures,
+ * and an operator's calls stay out of it), and the password and
+ * break-glass token the run provisioned it with (an operator holds the
+ * token in either posture; only a hardened dashboard honours it). The
+ * strings are the run's. Returns 0 or -ENOENT when the fleet has no
+ * dashboard running yet. */
+typedef struct {
+    struct sockaddr_storage addr;
+    const char *password;
+    const char *break_glass;
+} fs_inj_dashboard_t;
+
+int fs_inj_env_dashboard(fs_inj_env_t *env, fs_inj_dashboard_t *out);
+
 /* Sends one libfiu remote-control command ("enable name=botmod/score") to
  * the current incarnation of proc and waits for its answer. Returns 0 or a
  * negative code with err filled. */

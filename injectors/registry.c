@@ -7,6 +7,7 @@
 #include "inj_fiu.h"
 #include "injector.h"
 #include "inj_link.h"
+#include "inj_operator.h"
 #include "inj_process.h"
 
 static const fs_inj_ops_t *const fs__inj_table[] = {
@@ -17,6 +18,7 @@ static const fs_inj_ops_t *const fs__inj_table[] = {
     &fs_inj_config_wrong_type_ops,
     &fs_inj_config_empty_ops,
     &fs_inj_config_killswitch_ops,
+    &fs_inj_config_poisoned_weights_ops,
     &fs_inj_process_crash_ops,
     &fs_inj_process_kill_ops,
     &fs_inj_process_hang_ops,
@@ -31,6 +33,7 @@ static const fs_inj_ops_t *const fs__inj_table[] = {
     &fs_inj_fiu_ops,
     &fs_inj_posix_ops,
     &fs_inj_dependency_outage_ops,
+    &fs_inj_operator_rollback_ops,
     NULL,
 };
 

@@ -1,7 +1,8 @@
 /* fs-dashboard: operator login (verified by botmod's challenge) and the
  * operator actions that need a session (rollback, killswitch through
  * configstore). The posture knob that matters here is break-glass: whether
- * operators can still log in while the challenge service is down. */
+ * operators can still log in while the challenge service is down or rejects
+ * everyone. */
 #ifndef FS_DASHBOARD_H
 #define FS_DASHBOARD_H
 

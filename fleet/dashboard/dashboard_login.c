@@ -1,6 +1,6 @@
 /* POST /login: password, then botmod's challenge, then a session; with
- * break-glass on, a pre-provisioned token stands in for the challenge while
- * botmod cannot answer. */
+ * break-glass on, a pre-provisioned token stands in for the challenge when
+ * botmod cannot answer it or rejects it. */
 #include "dashboard_int.h"
 
 #include <errno.h>
@@ -10,8 +10,11 @@
 
 #include "fs_json.h"
 
-static void login_issue(fs__dash_call_t *c, int break_glass)
+/* Issues a session; reason is NULL for a login through the challenge, else
+ * why the break-glass token stood in for it (audited). */
+static void login_issue(fs__dash_call_t *c, const char *reason)
 {
+    int break_glass = reason != NULL;
     fs_dashboard_t *d = c->d;
     const fs_session_t *s;
     char quser[2 * FS_SESSION_USER_MAX + 8], qpeer[2 * FS_ADDR_STRLEN];
@@ -25,7 +28,8 @@ static void login_issue(fs__dash_call_t *c, int break_glass)
     fs_log_quote(qpeer, sizeof(qpeer), c->peer);
     if (break_glass) {
         fs_metric_add(d->break_glass_logins, 1);
-        fs_log(d->log, FS_LOG_WARN, "break_glass_login", "user=%s peer=%s", quser, qpeer);
+        fs_log(d->log, FS_LOG_WARN, "break_glass_login", "user=%s peer=%s reason=%s", quser, qpeer,
+               reason);
     } else {
         fs_log(d->log, FS_LOG_DEBUG, "login", "user=%s peer=%s", quser, qpeer);
     }
@@ -53,7 +57,7 @@ static void login_unavailable(fs__dash_call_t *c, const char *reason)
         return;
     }
     if (c->login.has_break_glass && fs_login_secret_equal(d->token, c->login.break_glass)) {
-        login_issue(c, 1);
+        login_issue(c, reason);
         return;
     }
     if (c->login.has_break_glass)
@@ -64,6 +68,28 @@ static void login_unavailable(fs__dash_call_t *c, const char *reason)
         o = NULL;
     }
     fs__dash_call_finish(c, 503, NULL, o);
+}
+
+/* The challenge said no. A challenge that rejects every human is as broken
+ * as one that does not answer, and the token exists so that repairing it
+ * does not depend on it: with break-glass on, a valid token stands in for a
+ * rejection too (audited like any break-glass login). */
+static void login_rejected(fs__dash_call_t *c)
+{
+    fs_dashboard_t *d = c->d;
+    char quser[2 * FS_SESSION_USER_MAX + 8], qpeer[2 * FS_ADDR_STRLEN];
+
+    fs_log_quote(quser, sizeof(quser), c->login.user);
+    if (d->break_glass && c->login.has_break_glass) {
+        if (fs_login_secret_equal(d->token, c->login.break_glass)) {
+            login_issue(c, "challenge-rejected");
+            return;
+        }
+        fs_log(d->log, FS_LOG_WARN, "break_glass_denied", "user=%s peer=%s", quser,
+               fs_log_quote(qpeer, sizeof(qpeer), c->peer));
+    }
+    fs_log(d->log, FS_LOG_INFO, "login_refused", "user=%s reason=challenge", quser);
+    fs__dash_call_fail(c, 403, NULL, "challenge rejected");
 }
 
 /* 1 when a 200 from botmod says {"ok":true}, 0 when it says otherwise,
@@ -87,7 +113,7 @@ static int verify_answer(const fs_http_resp_t *resp)
 
 static void login_verified_cb(fs__dash_call_t *c, int status, const fs_http_resp_t *resp)
 {
-    char why[64], quser[2 * FS_SESSION_USER_MAX + 8];
+    char why[64];
     int ok;
 
     if (status == -ECANCELED) {
@@ -97,7 +123,7 @@ static void login_verified_cb(fs__dash_call_t *c, int status, const fs_http_resp
     if (status == 200) {
         ok = verify_answer(resp);
         if (ok == 1) {
-            login_issue(c, 0);
+            login_issue(c, NULL);
             return;
         }
         if (ok < 0) {
@@ -106,9 +132,7 @@ static void login_verified_cb(fs__dash_call_t *c, int status, const fs_http_resp
         }
     }
     if (status == 403 || status == 200) {
-        fs_log(c->d->log, FS_LOG_INFO, "login_refused", "user=%s reason=challenge",
-               fs_log_quote(quser, sizeof(quser), c->login.user));
-        fs__dash_call_fail(c, 403, NULL, "challenge rejected");
+        login_rejected(c);
         return;
     }
     /* Transport errors, timeouts, 5xx and anything botmod should not say:

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <cjson/cJSON.h>
 
+#include "../../fleet/botmod/score.h"
 #include "configgen.h"
 
 /* Parses exactly len bytes: the generators return a length and the
@@ -344,6 +345,112 @@ static void test_padded(void **state)
     assert_null(out);
 }
 
+/* Scores r against file with botmod's own loader and scorer. */
+static int score_with(const char *file, size_t len, const fs_score_req_t *r)
+{
+    static fs_features_t t;
+    char err[256];
+
+    fs_features_init(&t);
+    if (fs_features_load(&t, file, len, err, sizeof(err)) != 0)
+        fail_msg("the loader refused the file: %s", err);
+    return fs_score(&t, r);
+}
+
+static void test_poisoned(void **state)
+{
+    static const fs_score_req_t human_get = {.ua = "Mozilla/5.0 (X11)",
+                                             .ip = "10.1.2.3",
+                                             .method = "GET",
+                                             .path = "/shop/item/7",
+                                             .accept_language = 1,
+                                             .cookie = 1};
+    static const fs_score_req_t human_login = {.ua = "Mozilla/5.0 (X11)",
+                                               .ip = "127.0.0.1",
+                                               .method = "POST",
+                                               .path = "/login",
+                                               .accept_language = 1,
+                                               .cookie = 1};
+    static const fs_score_req_t bot = {.ua = "curl/8.5.0", .method = "GET", .path = "/shop"};
+    char *good = NULL, *out = NULL;
+    size_t glen = 0, len = 0;
+    cJSON *gdoc, *doc, *arr, *garr;
+    int n;
+
+    (void)state;
+    /* The good file lets humans through and blocks bots (threshold 30). */
+    assert_int_equal(fs_configgen_features(60, 1, &good, &glen), 0);
+    assert_true(score_with(good, glen, &human_get) >= 90);
+    assert_true(score_with(good, glen, &human_login) >= 90);
+    assert_true(score_with(good, glen, &bot) < 30);
+
+    /* Poisoned: accepted by the loader, same size, everyone is a bot. */
+    assert_int_equal(fs_configgen_poisoned(good, glen, &out, &len), 0);
+    assert_int_equal(len, strlen(out));
+    assert_int_equal(score_with(out, len, &human_get), 0);
+    assert_int_equal(score_with(out, len, &human_login), 0);
+    assert_int_equal(score_with(out, len, &bot), 0);
+    gdoc = parse(good, glen);
+    doc = parse(out, len);
+    garr = cJSON_GetObjectItemCaseSensitive(gdoc, "features");
+    arr = cJSON_GetObjectItemCaseSensitive(doc, "features");
+    n = cJSON_GetArraySize(arr);
+    assert_int_equal(n, 60);
+    for (int i = 0; i < n - 2; i++)
+        assert_true(cJSON_Compare(cJSON_GetArrayItem(arr, i), cJSON_GetArrayItem(garr, i), 1));
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+                            cJSON_GetArrayItem(arr, n - 2), "name")),
+                        "method:GET");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+                            cJSON_GetArrayItem(arr, n - 1), "name")),
+                        "method:POST");
+    assert_true(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(
+                    cJSON_GetArrayItem(arr, n - 1), "weight")) == 1);
+    assert_true(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(doc, "version")));
+    cJSON_Delete(doc);
+    cJSON_Delete(gdoc);
+    free(out);
+    free(good);
+
+    /* The table's limit holds: a full 200-row file stays at 200. */
+    assert_int_equal(fs_configgen_features(200, 1, &good, &glen), 0);
+    assert_int_equal(fs_configgen_poisoned(good, glen, &out, &len), 0);
+    assert_int_equal(score_with(out, len, &human_get), 0);
+    doc = parse(out, len);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "features")), 200);
+    cJSON_Delete(doc);
+    free(out);
+    free(good);
+
+    /* Fewer rows than the poison: it is added (0 -> 2, 1 -> 2). */
+    assert_int_equal(fs_configgen_features(0, 1, &good, &glen), 0);
+    assert_int_equal(fs_configgen_poisoned(good, glen, &out, &len), 0);
+    assert_int_equal(score_with(out, len, &human_login), 0);
+    doc = parse(out, len);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "features")), 2);
+    cJSON_Delete(doc);
+    free(out);
+    free(good);
+    assert_int_equal(fs_configgen_features(1, 1, &good, &glen), 0);
+    assert_int_equal(fs_configgen_poisoned(good, glen, &out, &len), 0);
+    assert_int_equal(score_with(out, len, &human_get), 0);
+    doc = parse(out, len);
+    arr = cJSON_GetObjectItemCaseSensitive(doc, "features");
+    assert_int_equal(cJSON_GetArraySize(arr), 2);
+    assert_string_equal(
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(arr, 0), "name")),
+        "method:GET");
+    cJSON_Delete(doc);
+    free(out);
+    free(good);
+
+    /* Not a feature file: nothing to derive from. */
+    out = NULL;
+    assert_int_equal(fs_configgen_poisoned("{\"rules\":[]}", 12, &out, &len), -EINVAL);
+    assert_int_equal(fs_configgen_poisoned("not json", 8, &out, &len), -EINVAL);
+    assert_null(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -355,6 +462,7 @@ int main(void)
         cmocka_unit_test(test_wrong_type),
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_padded),
+        cmocka_unit_test(test_poisoned),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -361,6 +361,9 @@ static void test_login_refusals(void **state)
     assert_int_equal(login(f, "secret", NULL, &r), 403);
     assert_non_null(strstr(r.body, "challenge rejected"));
     assert_int_equal(f->botmod.calls, 1);
+    /* legacy has no break-glass: the token changes nothing */
+    assert_int_equal(login(f, "secret", BG, &r), 403);
+    assert_int_equal(f->botmod.calls, 2);
 
     assert_int_equal(request(f, "GET", "/login", NULL, NULL, &r), 405);
     assert_int_equal(request(f, "GET", "/nowhere", NULL, NULL, &r), 404);
@@ -453,6 +456,40 @@ static void test_refused_hardened(void **state)
     assert_non_null(strstr(log, "level=warn event=break_glass_login user=ops peer="));
     assert_true(metric(f, "failsmall_fallbacks_total{service=\"dashboard\","
                           "reason=\"break_glass\"}") == 1);
+    fx_stop(f);
+}
+
+/* A challenge that rejects everyone (a poisoned feature file) is as broken
+ * as one that is down: the token stands in for a rejection too. */
+static void test_rejected_hardened(void **state)
+{
+    opts_t o = {.break_glass = 1};
+    fx_t *f = fx_start(&o);
+    result_t r;
+    char *log;
+
+    (void)state;
+    f->botmod.mode = BOT_REJECT;
+    assert_int_equal(login(f, "secret", NULL, &r), 403);
+    assert_string_equal(r.body, "{\"error\":\"challenge rejected\"}");
+    cap_start();
+    login(f, "secret", "wrong-token", &r);
+    log = cap_end();
+    assert_int_equal(r.status, 403);
+    assert_non_null(strstr(log, "level=warn event=break_glass_denied user=ops peer="));
+    assert_int_equal(login(f, "nope", BG, &r), 401);
+
+    cap_start();
+    login(f, "secret", BG, &r);
+    log = cap_end();
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"break_glass\":true"));
+    assert_non_null(strstr(log, "level=warn event=break_glass_login user=ops peer="));
+    assert_non_null(strstr(log, " reason=challenge-rejected"));
+    assert_true(metric(f, "failsmall_fallbacks_total{service=\"dashboard\","
+                          "reason=\"break_glass\"}") == 1);
+    /* the challenge was asked every time but for the wrong password */
+    assert_int_equal(f->botmod.calls, 3);
     fx_stop(f);
 }
 
@@ -669,6 +706,7 @@ int main(void)
         cmocka_unit_test(test_login_fiu),
         cmocka_unit_test(test_refused_legacy),
         cmocka_unit_test(test_refused_hardened),
+        cmocka_unit_test(test_rejected_hardened),
         cmocka_unit_test(test_botmod_error_timeout_fiu),
         cmocka_unit_test(test_stop_with_pending_call),
         cmocka_unit_test(test_ops_need_session),

@@ -97,6 +97,7 @@ static fs_scenario_t *good(const char *text, const fs_scenario_opts_t *opts)
 #define LAT(x)                                                                                     \
     FAULT("{'at':'1s','for':'2s','kind':'link.latency','target':'proxy->origin','ms':100" x "}")
 #define CFG(kind, x) FAULT("{'at':'1s','for':'6s','kind':'config." kind "'" x "}")
+#define OP(x)        FAULT("{'at':'1s','for':'5s','kind':'operator.rollback'" x "}")
 #define EXPECT(x)    WITH("'postures':['legacy'],'expect':{'legacy':{" x "}}")
 
 typedef struct {
@@ -203,10 +204,12 @@ static const bad_case_t bad_cases[] = {
     {FAULT("{'at':'1s','kind':'config.bogus'}"),
      "t.json: $.faults[0].kind: \"config.bogus\": unknown kind (config.oversize, "
      "config.duplicate_rows, config.malformed, config.truncated, config.wrong_type, config.empty, "
-     "config.killswitch)"},
+     "config.killswitch, config.poisoned_weights)"},
     {FAULT("{'at':'1s','kind':'nope'}"),
      "t.json: $.faults[0].kind: \"nope\": unknown kind (config.*, process.*, link.*, fiu, posix, "
-     "dependency.outage)"},
+     "dependency.outage, operator.*)"},
+    {FAULT("{'at':'1s','for':'2s','kind':'operator.restart'}"),
+     "t.json: $.faults[0].kind: \"operator.restart\": unknown kind (operator.rollback)"},
     {FAULT("{'kind':'process.crash','target':'botmod'}"),
      "t.json: $.faults[0].at: missing (required)"},
     {FAULT("{'at':'3q','kind':'process.crash','target':'botmod'}"),
@@ -317,6 +320,12 @@ static const bad_case_t bad_cases[] = {
     {CFG("duplicate_rows", ",'copies':1"),
      "t.json: $.faults[0].copies: expected a whole number from 2 to 100, got 1"},
     {FAULT("{'at':'1s','kind':'config.empty'}"), "t.json: $.faults[0].for: missing (required)"},
+    {CFG("poisoned_weights", ",'key':'bot/features'"),
+     "t.json: $.faults[0].key: unknown field (config.poisoned_weights takes at, for, kind, flap)"},
+    {CFG("poisoned_weights", ",'flap':{'every':'7s'}"),
+     "t.json: $.faults[0].flap.every: 7s is not shorter than the fault (for 6s)"},
+    {FAULT("{'at':'1s','kind':'config.poisoned_weights'}"),
+     "t.json: $.faults[0].for: missing (required)"},
     /* fiu, posix, dependency.outage */
     {FAULT("{'at':'1s','for':'1s','kind':'fiu','target':'configstore','point':'configstore/gte'}"),
      "t.json: $.faults[0].point: \"configstore/gte\": not a failure point of configstore "
@@ -346,6 +355,24 @@ static const bad_case_t bad_cases[] = {
      "t.json: $.faults[0].target: \"dashboard\": expected one of configstore, origin, botmod"},
     {FAULT("{'at':'1s','for':'1s','kind':'dependency.outage','target':'origin','mode':'slow'}"),
      "t.json: $.faults[0].mode: \"slow\": expected one of refused, blackhole, empty"},
+    /* operator.rollback */
+    {FAULT("{'at':'1s','kind':'operator.rollback'}"),
+     "t.json: $.faults[0].for: missing (required)"},
+    {OP(",'key':'bot/other'"),
+     "t.json: $.faults[0].key: \"bot/other\": expected one of bot/features, waf/rules"},
+    {OP(",'user':''"), "t.json: $.faults[0].user: must not be empty"},
+    {OP(",'user':'a\\nb'"), "t.json: $.faults[0].user: holds a control character"},
+    {OP(",'user':'"
+        "0123456789012345678901234567890123456789012345678901234567890123x'"),
+     "t.json: $.faults[0].user: longer than 64 bytes"},
+    {OP(",'user':7"), "t.json: $.faults[0].user: expected a string, got a number"},
+    {OP(",'retry_every':'0s'"), "t.json: $.faults[0].retry_every: must be longer than 0"},
+    {OP(",'retry_every':'5s'"),
+     "t.json: $.faults[0].retry_every: 5s is not shorter than the action (for 5s): it would never "
+     "retry"},
+    {OP(",'retry_every':1"), "t.json: $.faults[0].retry_every: expected a duration string"},
+    {OP(",'target':'dashboard'"), "t.json: $.faults[0].target: unknown field (operator.rollback "
+                                  "takes at, for, kind, key, user, retry_every)"},
     /* expect */
     {WITH("'expect':'x'"), "t.json: $.expect: expected an object of posture -> expectations, got "
                            "a string"},
@@ -794,6 +821,17 @@ static void test_every_family(void **state)
                  features, 1);
     check_faults("{'at':'1s','for':'5s','kind':'config.killswitch','rule':'block-admin'}",
                  "publish waf/rules with rule block-admin killswitched", waf, 1);
+    check_faults("{'at':'1s','for':'5s','kind':'config.poisoned_weights'}",
+                 "publish bot/features with full bot weight on method:GET and method:POST",
+                 features, 1);
+    /* A repair faults nothing. */
+    check_faults("{'at':'1s','for':'5s','kind':'operator.rollback','retry_every':'500ms'}",
+                 "operator oncall rolls back bot/features through the dashboard, every 500ms "
+                 "until it works",
+                 NULL, 0);
+    check_faults("{'at':'1s','for':'5s','kind':'operator.rollback','key':'waf/rules','user':"
+                 "'ops'}",
+                 "operator ops rolls back waf/rules through the dashboard, once", NULL, 0);
     check_faults("{'at':'1s','kind':'process.crash','target':'botmod','share':0.25,'signal':"
                  "'ABRT'}",
                  "crash botmod (a share of 0.25) with SIGABRT", botmod, 2);
@@ -941,7 +979,7 @@ static void test_registry(void **state)
             assert_string_not_equal(all[n]->fields[j], "kind");
         }
     }
-    assert_int_equal(n, 21);
+    assert_int_equal(n, 23);
     assert_null(fs_inj_find("config"));
     assert_null(fs_inj_find(NULL));
     assert_non_null(fs_inj_find("dependency.outage"));
@@ -1083,7 +1121,7 @@ static void test_schema_matches_registry(void **state)
             "kind"),
         "enum");
     assert_non_null(kinds);
-    assert_int_equal(cJSON_GetArraySize(kinds), 21);
+    assert_int_equal(cJSON_GetArraySize(kinds), 23);
     for (; all[n]; n++) {
         const cJSON *k = cJSON_GetObjectItemCaseSensitive(defs, all[n]->kind), *props, *req, *p;
         int nfields = 0, nprops = 0;
