@@ -117,6 +117,7 @@ typedef struct {
     fs_http_client_t *client;
     FILE *devnull;
     int fd_saved; /* the real stderr while the service's logs go to /dev/null */
+    uint64_t capacity, service_ms, queue_timeout_ms; /* set before fix_start */
 } fix_t;
 
 static int fix_setup(void **state)
@@ -170,6 +171,9 @@ static void fix_start(fix_t *x, fs_posture_t posture, fs_botmod_engine_t engine)
     cfg.on_bad_config = fs_botmod_default_on_bad(posture, engine);
     cfg.poll_ms = 5;
     cfg.config_timeout_ms = 1000;
+    cfg.capacity = x->capacity;
+    cfg.service_ms = x->service_ms;
+    cfg.queue_timeout_ms = x->queue_timeout_ms;
     x->cli.listen = "127.0.0.1:0";
     x->cli.node = "n1";
     x->cli.posture = posture;
@@ -526,6 +530,36 @@ static void test_new_engine_panics(void **state)
     assert_non_null(strstr(log, "event=features_loaded"));
 }
 
+/* With a capacity of one, scores are served one at a time; what waited
+ * longer than the queue timeout is shed with a fast 503. */
+static void test_capacity_sheds(void **state)
+{
+    fix_t *x = *state;
+    const char *body = "{\"ua\":\"curl/8\",\"ip\":\"10.0.0.1\"}";
+    fs_http_call_t c = {.method = "POST",
+                        .target = "/v1/score",
+                        .body = body,
+                        .body_len = strlen(body),
+                        .timeout_ms = 2000};
+    resp_t r[3];
+
+    x->capacity = 1;
+    x->service_ms = 60;
+    x->queue_timeout_ms = 20;
+    fix_start(x, FS_POSTURE_HARDENED, FS_BOTMOD_ENGINE_NEW);
+    memset(r, 0, sizeof(r));
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(fs_http_client_request(x->client, &c, resp_cb, &r[i]), 0);
+    for (int i = 0; i < 3; i++)
+        assert_true(run_until(&x->loop, resp_done, &r[i], 3000));
+    assert_int_equal(r[0].status, 200);
+    assert_non_null(strstr(r[0].body, "\"score\""));
+    assert_int_equal(r[1].status, 503);
+    assert_non_null(strstr(r[1].body, "overloaded"));
+    assert_int_equal(r[2].status, 503);
+    fix_stop(x);
+}
+
 static void test_defaults_and_names(void **state)
 {
     (void)state;
@@ -576,6 +610,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hardened, fix_setup, fix_teardown),
         cmocka_unit_test_setup_teardown(test_hardened_load_point, fix_setup, fix_teardown),
         cmocka_unit_test_setup_teardown(test_old_engine_zero, fix_setup, fix_teardown),
+        cmocka_unit_test_setup_teardown(test_capacity_sheds, fix_setup, fix_teardown),
         cmocka_unit_test(test_new_engine_panics),
         cmocka_unit_test(test_defaults_and_names),
         cmocka_unit_test(test_bad_listen),

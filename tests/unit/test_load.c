@@ -357,6 +357,7 @@ static fs_bucket_t totals(const fs_series_t *s)
         t.wrong += b->wrong;
         t.errors += b->errors;
         t.slow += b->slow;
+        t.retries += b->retries;
         for (int k = 0; k < FS_SERIES_LAT_BINS; k++)
             t.lat[k] += b->lat[k];
     }
@@ -553,6 +554,38 @@ static void test_outcomes(void **state)
     assert_int_equal(t.degraded, 4);
     assert_int_equal(t.wrong, 4);
     assert_int_equal(t.errors, 8);
+    fx_free(fx);
+}
+
+/* Clients retry a failure at once, up to client_retries times: a 500 is
+ * sent three times, a wrong answer (403 to a human) and a success once;
+ * the series tell retries from requests. */
+static void test_client_retries(void **state)
+{
+    (void)state;
+    fmode_t modes[] = {F_500, F_BLOCK};
+    fx_t *fx = fx_new(2, modes, 0);
+    fs_load_config_t cfg = base_cfg();
+    cfg.stop_ms = cfg.start_ms + 1000;
+    cfg.proxy_rps = 100;
+    cfg.client_retries = 2;
+    fx_run(fx, &cfg);
+
+    const fs_load_counts_t *c = &fx->stats.client;
+    fake_t *err = &fx->fakes[0], *block = &fx->fakes[1];
+    uint64_t asked = fx->stats.humans + fx->stats.bots;
+    assert_in_range(asked, 99, 101);
+    /* round robin from request 0: the 500 proxy gets the even ones */
+    assert_int_equal(err->seen, 3 * ((asked + 1) / 2));
+    assert_int_equal(block->seen, asked / 2);
+    assert_int_equal(c->retries, 2 * ((asked + 1) / 2));
+    assert_int_equal(c->sent, asked + c->retries);
+    fs_bucket_t t = totals(fx->series[0]);
+    assert_int_equal(t.calls, err->seen);
+    assert_int_equal(t.retries, c->retries);
+    assert_int_equal(t.errors, err->seen);
+    t = totals(fx->series[1]);
+    assert_int_equal(t.retries, 0);
     fx_free(fx);
 }
 
@@ -797,6 +830,7 @@ int main(void)
         cmocka_unit_test(test_pick_is_pure_and_mixed),
         cmocka_unit_test(test_rate_mix_round_robin),
         cmocka_unit_test(test_outcomes),
+        cmocka_unit_test(test_client_retries),
         cmocka_unit_test(test_latency_from_intended_time),
         cmocka_unit_test(test_stall_counts_against_latency),
         cmocka_unit_test(test_stall_past_timeout),
