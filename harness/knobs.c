@@ -45,6 +45,7 @@ static const fs__knob_def_t fs__knob_defs[] = {
     {"proxy.attempt_timeout", FS_SVC_PROXY, "--attempt-timeout-ms", FS__KNOB_DURATION, 0, NULL},
     {"proxy.retries", FS_SVC_PROXY, "--retries", FS__KNOB_CHOICE, 0, fs__retries},
     {"proxy.max_retries", FS_SVC_PROXY, "--max-retries", FS__KNOB_UINT, 100, NULL},
+    {"proxy.retry_delay", FS_SVC_PROXY, "--retry-delay-ms", FS__KNOB_DURATION, 0, NULL},
     {"proxy.retry_budget", FS_SVC_PROXY, "--retry-budget", FS__KNOB_RATIO, 0, NULL},
     {"proxy.default_score", FS_SVC_PROXY, "--default-score", FS__KNOB_UINT, 99, NULL},
     {"proxy.threshold", FS_SVC_PROXY, "--threshold", FS__KNOB_UINT, 100, NULL},

@@ -18,6 +18,7 @@ enum {
     OPT_DEADLINE,
     OPT_ORIGIN_DEADLINE,
     OPT_ATTEMPT_TIMEOUT,
+    OPT_RETRY_DELAY,
     OPT_RETRIES,
     OPT_MAX_RETRIES,
     OPT_RETRY_BUDGET,
@@ -50,6 +51,7 @@ static const char usage[] =
     "  --origin-deadline-ms N    origin deadline, retries included, 0 = none (0 / 2000)\n"
     "  --attempt-timeout-ms N    timeout of each call, then retry; 0 = the deadline (0)\n"
     "  --retries immediate|budget  retry policy (immediate / budget)\n"
+    "  --retry-delay-ms N        immediate: fixed wait before each retry (0)\n"
     "  --max-retries N           retries per call (3 / 2)\n"
     "  --retry-budget RATIO      budget mode: retries per call, 0..1 (0.1)\n"
     "  --default-score N         fail-open score, 0..99 (50)\n"
@@ -115,6 +117,11 @@ static int apply_flags(const char *prog, const char *const *arg, fs_proxy_config
             return -1;
         cfg->attempt_timeout_ms = v;
     }
+    if (ARG(OPT_RETRY_DELAY)) {
+        if (fs_cli_range(prog, "retry-delay-ms", ARG(OPT_RETRY_DELAY), 0, MAX_MS, &v) < 0)
+            return -1;
+        cfg->retry_delay_ms = v;
+    }
     if (ARG(OPT_MAX_RETRIES)) {
         if (fs_cli_range(prog, "max-retries", ARG(OPT_MAX_RETRIES), 0, 100, &v) < 0)
             return -1;
@@ -167,6 +174,7 @@ int main(int argc, char **argv)
         {"deadline-ms", required_argument, NULL, OPT_DEADLINE},
         {"origin-deadline-ms", required_argument, NULL, OPT_ORIGIN_DEADLINE},
         {"attempt-timeout-ms", required_argument, NULL, OPT_ATTEMPT_TIMEOUT},
+        {"retry-delay-ms", required_argument, NULL, OPT_RETRY_DELAY},
         {"retries", required_argument, NULL, OPT_RETRIES},
         {"max-retries", required_argument, NULL, OPT_MAX_RETRIES},
         {"retry-budget", required_argument, NULL, OPT_RETRY_BUDGET},

@@ -151,6 +151,7 @@ static int fs__proxy_start(fs_proxy_t *p, char *err, size_t errlen)
     fs_retry_config_default(&rc_cfg, p->cfg.retries);
     rc_cfg.max_retries = p->cfg.max_retries;
     rc_cfg.budget_ratio = p->cfg.retry_budget;
+    rc_cfg.fixed_delay_ms = p->cfg.retry_delay_ms;
     for (int d = 0; d < FS__PROXY_DEPS; d++) {
         /* One budget per dependency, so a failing botmod cannot spend the
          * origin's retries; distinct seeds keep their jitter apart. */
@@ -181,13 +182,13 @@ static int fs__proxy_start(fs_proxy_t *p, char *err, size_t errlen)
     fs_service_on_stop(p->svc, fs__proxy_stop_cb, p);
     fs_log(p->log, FS_LOG_INFO, "proxy_ready",
            "engine=%s bot_failure=%s deadline_ms=%llu origin_deadline_ms=%llu "
-           "attempt_timeout_ms=%llu retries=%s "
+           "attempt_timeout_ms=%llu retry_delay_ms=%llu retries=%s "
            "max_retries=%u retry_budget=%g threshold=%u default_score=%u nil_guard=%s",
            fs_waf_engine_name(p->cfg.engine), p->cfg.bot_fail_open ? "open" : "closed",
            (unsigned long long)p->cfg.deadline_ms, (unsigned long long)p->cfg.origin_deadline_ms,
-           (unsigned long long)p->cfg.attempt_timeout_ms, fs_retry_mode_name(p->cfg.retries),
-           p->cfg.max_retries, p->cfg.retry_budget, p->cfg.threshold, p->cfg.default_score,
-           p->cfg.nil_guard ? "on" : "off");
+           (unsigned long long)p->cfg.attempt_timeout_ms, (unsigned long long)p->cfg.retry_delay_ms,
+           fs_retry_mode_name(p->cfg.retries), p->cfg.max_retries, p->cfg.retry_budget,
+           p->cfg.threshold, p->cfg.default_score, p->cfg.nil_guard ? "on" : "off");
     return 0;
 }
 

@@ -23,6 +23,7 @@ typedef struct {
     uint64_t deadline_ms;        /* whole botmod stage, retries included; 0 = none */
     uint64_t origin_deadline_ms; /* whole origin stage, retries included; 0 = none */
     uint64_t attempt_timeout_ms; /* each call to botmod or origin; 0 = only the deadline */
+    uint64_t retry_delay_ms;     /* immediate retries: fixed wait before each (0) */
     fs_retry_mode_t retries;
     unsigned max_retries;
     double retry_budget; /* tokens per first attempt (budget mode) */

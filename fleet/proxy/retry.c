@@ -21,6 +21,7 @@ void fs_retry_config_default(fs_retry_config_t *cfg, fs_retry_mode_t mode)
     cfg->budget_cap = 10.0;
     cfg->base_ms = 10;
     cfg->max_backoff_ms = 200;
+    cfg->fixed_delay_ms = 0;
 }
 
 /* splitmix64: tiny, full-period, and good enough for jitter; the state is
@@ -89,6 +90,8 @@ int fs_retry_next(fs_retry_t *r, unsigned retries, uint64_t now_ms, uint64_t dea
         if (r->tokens < 1.0 - 1e-9)
             return -ENOBUFS;
         delay = fs__retry_backoff(r, retries);
+    } else {
+        delay = r->cfg.fixed_delay_ms;
     }
     if (deadline_ms != 0 && now_ms + delay >= deadline_ms)
         return -ETIMEDOUT;

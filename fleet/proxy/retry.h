@@ -18,6 +18,9 @@ typedef struct {
     double budget_cap;       /* most tokens the bucket holds (budget mode) */
     uint64_t base_ms;        /* backoff before retry k is uniform in [0, min(cap, base*2^k)] */
     uint64_t max_backoff_ms; /* the backoff cap */
+    uint64_t fixed_delay_ms; /* immediate mode: wait this long before each retry, the
+                                same for every caller, so callers that failed together
+                                retry together */
 } fs_retry_config_t;
 
 typedef struct fs_retry_s fs_retry_t;

@@ -2,8 +2,8 @@
 # Two library scenarios about retries, both postures, each must hold its own
 # expectations (exit 0), and the effects are read back from results.json.
 # aws-2025-10-20-empty-record: configstore answers empty; legacy bot modules
-# abort on it and retries multiply calls while nothing gets through; hardened
-# keeps its last known good. retry-storm: a slow origin with retries at every
+# abort on it, synchronized retries pile up and drown the modules when they
+# come back; hardened keeps its last known good. retry-storm: a slow origin with retries at every
 # layer; legacy's collapse outlives the fault, hardened recovers within 1 s.
 . "$(dirname "$0")/lib.bash"
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -23,6 +23,13 @@ check "$r" '.load.retries > 1000 and .interfaces["proxy->botmod"].window.calls >
     "aws/legacy: clients and proxies retried; calls to the bot modules multiplied"
 check "$r" '.interfaces["client->proxy"].window.failures > 0.8 * .interfaces["client->proxy"].window.calls' \
     "aws/legacy: goodput collapsed while throughput rose"
+# After the record is back: the bot modules are called (throughput) and
+# answer (they are up), but nothing reaches users: work done, no progress.
+check "$r" '(.fault_window.end_ms / 100 | floor) as $e |
+    ([.interfaces["proxy->botmod"].buckets.calls[$e + 20:$e + 60][]] | add) > 1000 and
+    ([.interfaces["client->proxy"].buckets.good[$e + 20:$e + 60][]] | add) < 40' \
+    "aws/legacy: 2-6 s after the record came back the modules were busy and users got nothing"
+check "$r" '.recovered == false' "aws/legacy: the collapse outlived the outage"
 r=$E2E_DIR/aws-2025-10-20-empty-record/hardened/results.json
 check "$r" '[.events[] | select(.kind == "process.exited")] | length == 0' "aws/hardened: nothing exited"
 check "$r" '.load.retries == 0 and .interfaces["client->proxy"].window.failures == 0' \

@@ -38,6 +38,31 @@ static void test_immediate_allows_max_without_delay(void **state)
     fs_retry_free(r);
 }
 
+/* A fixed delay is the same for every caller and every retry: callers that
+ * failed together retry together. */
+static void test_immediate_fixed_delay(void **state)
+{
+    fs_retry_config_t cfg;
+    fs_retry_t *a = NULL, *b = NULL;
+    uint64_t da, db;
+
+    (void)state;
+    fs_retry_config_default(&cfg, FS_RETRY_IMMEDIATE);
+    cfg.fixed_delay_ms = 100;
+    assert_int_equal(fs_retry_new(&cfg, 1, &a), 0);
+    assert_int_equal(fs_retry_new(&cfg, 2, &b), 0);
+    for (unsigned k = 0; k < 3; k++) {
+        assert_int_equal(fs_retry_next(a, k, 1000, 0, &da), 0);
+        assert_int_equal(fs_retry_next(b, k, 1000, 0, &db), 0);
+        assert_int_equal(da, 100);
+        assert_int_equal(db, 100);
+    }
+    /* a retry that would start at or after the deadline is not made */
+    assert_int_equal(fs_retry_next(a, 0, 1000, 1100, &da), -ETIMEDOUT);
+    fs_retry_free(a);
+    fs_retry_free(b);
+}
+
 static void test_immediate_respects_deadline(void **state)
 {
     fs_retry_t *r = make(FS_RETRY_IMMEDIATE, 1);
@@ -186,6 +211,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_immediate_allows_max_without_delay),
         cmocka_unit_test(test_immediate_respects_deadline),
+        cmocka_unit_test(test_immediate_fixed_delay),
         cmocka_unit_test(test_budget_limits_retries_to_ratio),
         cmocka_unit_test(test_budget_cap),
         cmocka_unit_test(test_budget_deadline_keeps_token),
