@@ -53,7 +53,7 @@ DEB_PKGS := build-essential pkg-config libuv1-dev libfiu-dev fiu-utils libcjson-
 
 .SECONDARY:
 
-.PHONY: all deps test unit e2e asan run stability bench install uninstall clean format check-format
+.PHONY: all deps test unit e2e asan run suite stability bench install uninstall clean format check-format
 
 all: $(BINS) $(UNIT_BINS)
 
@@ -114,9 +114,15 @@ asan:
 run: deps all
 	@sh scripts/run.sh $(BUILD)
 
-# The flagship 10 times with the other core busy: same verdicts every time.
+# Every scenario in scenarios/, both postures, two at a time; the suite
+# index in runs/suite/ (SUITE_OUT, SUITE_JOBS, SCENARIOS to change that).
+suite: all
+	@bash scripts/suite.sh $(BUILD)
+
+# Every scenario (or SCENARIOS=...) RUNS times (default 10) with the other
+# core busy: same verdicts and every expectation held, every time.
 stability: all
-	@sh scripts/stability.sh $(BUILD)
+	@bash scripts/stability.sh $(BUILD)
 
 bench: all
 	@bash scripts/bench.sh $(BUILD)

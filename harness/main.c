@@ -57,9 +57,12 @@ static void usage_run(FILE *out)
             "  --posture legacy|hardened|all  postures to run (default all the scenario lists)\n"
             "  --seed N                       override the scenario's seed\n"
             "  --time-scale X                 stretch (>1) or compress (<1) every time\n"
-            "  --out DIR                      results folder (default runs/<scenario>)\n"
+            "  --out DIR                      results folder (default runs/<scenario>); with\n"
+            "                                 several scenarios, the folder of their folders,\n"
+            "                                 DIR/<scenario> (default runs)\n"
             "  --help\n\n"
-            "Writes DIR/<posture>/results.json and DIR/<posture>/logs/ for each posture.\n");
+            "Writes DIR/<posture>/results.json and DIR/<posture>/logs/ for each posture;\n"
+            "several scenarios also get a suite index, DIR/index.html and DIR/summary.md.\n");
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -204,8 +207,9 @@ static const char *status_text(fs_run_status_t s)
     return "?";
 }
 
+/* out_dir is the scenario's own folder; NULL for suite/<scenario name>. */
 static int run_scenario(fs__main_t *m, const fs_scenario_t *sc, int only, fs_posture_t which,
-                        const char *out_base, const char *bins)
+                        const char *out_dir, const char *suite, const char *bins)
 {
     fs_run_t *runs[FS_POSTURE_COUNT] = {0};
     fs_posture_t postures[FS_POSTURE_COUNT];
@@ -213,11 +217,10 @@ static int run_scenario(fs__main_t *m, const fs_scenario_t *sc, int only, fs_pos
     char out[PATH_MAX / 2], dir[PATH_MAX / 2 + 16], err[1024];
     int worst = EXIT_PASS;
 
-    snprintf(out, sizeof(out), "%s", out_base ? out_base : "runs");
-    if (out_base == NULL) {
-        size_t n = strlen(out);
-        snprintf(out + n, sizeof(out) - n, "/%s", fs_scenario_name(sc));
-    }
+    if (out_dir != NULL)
+        snprintf(out, sizeof(out), "%s", out_dir);
+    else
+        snprintf(out, sizeof(out), "%s/%s", suite, fs_scenario_name(sc));
     for (size_t i = 0; i < fs_scenario_posture_count(sc) && m->interrupts == 0; i++) {
         fs_posture_t p = fs_scenario_posture(sc, i);
         fs_run_config_t cfg = {.scenario = sc, .posture = p, .out_dir = dir, .bin_dir = bins};
@@ -286,8 +289,8 @@ static int run_scenario(fs__main_t *m, const fs_scenario_t *sc, int only, fs_pos
     return worst;
 }
 
-/* Several scenarios in one run: runs/index.html and runs/summary.md. */
-static int suite_pages(fs_scenario_t *const *sc, size_t n)
+/* Several scenarios in one run: DIR/index.html and DIR/summary.md. */
+static int suite_pages(const char *dir, fs_scenario_t *const *sc, size_t n)
 {
     const char **rel = calloc(n, sizeof(*rel));
     char err[1024];
@@ -297,11 +300,11 @@ static int suite_pages(fs_scenario_t *const *sc, size_t n)
         return -ENOMEM;
     for (size_t i = 0; i < n; i++)
         rel[i] = fs_scenario_name(sc[i]);
-    rc = fs_report_build_suite("runs", rel, n, err, sizeof(err));
+    rc = fs_report_build_suite(dir, rel, n, err, sizeof(err));
     if (rc < 0)
         fprintf(stderr, "failsmall: suite report: %s\n", err);
     else
-        printf("suite: runs/index.html, runs/summary.md\n");
+        printf("suite: %s/index.html, %s/summary.md\n", dir, dir);
     free(rel);
     return rc;
 }
@@ -340,7 +343,9 @@ static int cmd_report(int argc, char **argv)
         }
         case 'h':
             printf("usage: failsmall report DIR [--format html,md,junit]\n"
-                   "Rebuilds DIR's reports from DIR/<posture>/results.json alone.\n");
+                   "Rebuilds DIR's reports from DIR/<posture>/results.json alone. A DIR\n"
+                   "without them that holds run folders (DIR/<scenario>/<posture>/results.json)\n"
+                   "gets its suite index, DIR/index.html and DIR/summary.md, rebuilt instead.\n");
             return EXIT_PASS;
         default:
             return usage_error("%s", "report: bad option");
@@ -351,6 +356,17 @@ static int cmd_report(int argc, char **argv)
     rc = fs_report_build(argv[optind], formats, err, sizeof(err), warn, sizeof(warn));
     if (warn[0] != '\0')
         fprintf(stderr, "failsmall: warning: %s\n", warn);
+    if (rc == -ENOENT) {
+        /* No results of its own: a folder of run folders, if anything. */
+        if ((rc = fs_report_build_suite_dir(argv[optind], err, sizeof(err))) < 0) {
+            fprintf(stderr, "failsmall: %s\n", err);
+            return EXIT_USAGE;
+        }
+        printf("%s: suite index rebuilt over %d scenario folder%s: %s/index.html, "
+               "%s/summary.md\n",
+               argv[optind], rc, rc == 1 ? "" : "s", argv[optind], argv[optind]);
+        return EXIT_PASS;
+    }
     if (rc < 0) {
         fprintf(stderr, "failsmall: %s\n", err);
         return EXIT_USAGE;
@@ -372,7 +388,7 @@ static int cmd_run(int argc, char **argv, int colour)
     fs_scenario_t **sc = NULL;
     fs__main_t m = {.colour = colour};
     fs_posture_t which = FS_POSTURE_LEGACY;
-    const char *out = NULL;
+    const char *out = NULL, *suite = "runs";
     char bins[PATH_MAX / 2], *end;
     int only = 0, c, rc = EXIT_USAGE, worst = EXIT_PASS;
 
@@ -430,9 +446,10 @@ static int cmd_run(int argc, char **argv, int colour)
     }
     if ((sc = calloc(files.nfiles, sizeof(*sc))) == NULL || load_all(&files, &so, sc) > 0)
         goto out;
-    if (out != NULL && files.nfiles > 1) {
-        fprintf(stderr, "failsmall: --out names one folder; give it with a single scenario\n");
-        goto out;
+    /* One scenario: --out is its folder. Several: --out holds theirs. */
+    if (files.nfiles > 1) {
+        suite = out ? out : "runs";
+        out = NULL;
     }
     uv_loop_init(&m.loop);
     uv_signal_init(&m.loop, &m.sigint);
@@ -444,11 +461,11 @@ static int cmd_run(int argc, char **argv, int colour)
     uv_unref((uv_handle_t *)&m.sigint);
     uv_unref((uv_handle_t *)&m.sigterm);
     for (size_t i = 0; i < files.nfiles && m.interrupts == 0; i++) {
-        int r = run_scenario(&m, sc[i], only, which, out, bins);
+        int r = run_scenario(&m, sc[i], only, which, out, suite, bins);
         if (r == EXIT_USAGE || (r > worst && worst != EXIT_USAGE))
             worst = r;
     }
-    if (files.nfiles > 1 && suite_pages(sc, files.nfiles) < 0)
+    if (files.nfiles > 1 && suite_pages(suite, sc, files.nfiles) < 0)
         worst = EXIT_USAGE;
     uv_close((uv_handle_t *)&m.sigint, NULL);
     uv_close((uv_handle_t *)&m.sigterm, NULL);

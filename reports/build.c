@@ -2,6 +2,7 @@
  * run` does after the last posture and `failsmall report DIR` does later. */
 #include "report.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,5 +186,79 @@ out:
     free(flat);
     free(sets);
     free(nsets);
+    return rc;
+}
+
+static int fs__report_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A folder is a run folder when it holds some <posture>/results.json. */
+static int fs__report_is_run(const char *dir, const char *name)
+{
+    char path[FS__REPORT_PATH + 256];
+    struct stat st;
+
+    for (int p = 0; p < FS_POSTURE_COUNT; p++) {
+        snprintf(path, sizeof(path), "%s/%s/%s/results.json", dir, name,
+                 fs_posture_name((fs_posture_t)p));
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+            return 1;
+    }
+    return 0;
+}
+
+int fs_report_build_suite_dir(const char *dir, char *err, size_t errlen)
+{
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *de;
+    DIR *d;
+    int rc;
+
+    if (strlen(dir) > FS__REPORT_PATH - 32) {
+        snprintf(err, errlen, "%.64s...: path too long", dir);
+        return -ENAMETOOLONG;
+    }
+    if ((d = opendir(dir)) == NULL) {
+        rc = -errno;
+        snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+        return rc;
+    }
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.' || strlen(de->d_name) > 255 || !fs__report_is_run(dir, de->d_name))
+            continue;
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            char **p = realloc(names, ncap * sizeof(*p));
+            if (p == NULL)
+                break;
+            names = p;
+            cap = ncap;
+        }
+        if ((names[n] = strdup(de->d_name)) == NULL)
+            break;
+        n++;
+    }
+    closedir(d);
+    if (de != NULL) {
+        snprintf(err, errlen, "out of memory");
+        rc = -ENOMEM;
+        goto out;
+    }
+    if (n == 0) {
+        snprintf(err, errlen, "%s: no <posture>/results.json here, nor in any folder in it", dir);
+        rc = -ENOENT;
+        goto out;
+    }
+    /* Name order, as `failsmall run DIR` runs them. */
+    qsort(names, n, sizeof(*names), fs__report_cmp);
+    if ((rc = fs_report_build_suite(dir, (const char *const *)names, n, err, errlen)) == 0)
+        rc = (int)n;
+out:
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
     return rc;
 }

@@ -66,6 +66,13 @@ int fs_report_build(const char *dir, unsigned formats, char *err, size_t errlen,
 int fs_report_build_suite(const char *dir, const char *const *rel, size_t n, char *err,
                           size_t errlen);
 
+/* The suite pages for every run folder directly in dir (a folder with
+ * some <posture>/results.json), in name order: what `failsmall run` writes
+ * after several scenarios, rebuilt, or written for scenarios run by
+ * separate processes (make suite). Returns the number of run folders
+ * (> 0), -ENOENT when there is none, or another negative code with err. */
+int fs_report_build_suite_dir(const char *dir, char *err, size_t errlen);
+
 /* Parses one results.json; errors name the file (and line:column). */
 int fs_report_load(const char *path, cJSON **out, char *err, size_t errlen);
 

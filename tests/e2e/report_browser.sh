@@ -4,7 +4,8 @@
 # *.json, real runs), takes a screenshot, and the test fails if the page
 # logs anything to the console or the verdict table is missing from the DOM.
 # The report comes from `failsmall report DIR`, which also rebuilds only the
-# formats asked for and refuses a folder without results.
+# formats asked for, refuses a folder without results and rebuilds the
+# suite index of a folder of run folders.
 . "$(dirname "$0")/lib.bash"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 chromium=${CHROMIUM:-/usr/bin/chromium}
@@ -50,8 +51,14 @@ cp "$root/tests/fixtures/results-flagship-hardened.json" "$out/hardened/results.
 [ -e "$page" ] || [ -e "$out/summary.md" ] && fail "--format junit also wrote html or markdown"
 "$FS_BUILD/failsmall" report "$out" --format pdf >/dev/null 2>&1
 [ $? = 2 ] || fail "failsmall report --format pdf did not exit 2"
-"$FS_BUILD/failsmall" report "$E2E_DIR" >/dev/null 2>&1
+mkdir "$E2E_DIR/empty"
+"$FS_BUILD/failsmall" report "$E2E_DIR/empty" >/dev/null 2>&1
 [ $? = 2 ] || fail "failsmall report on a folder without results did not exit 2"
+# A folder of run folders gets its suite index instead.
+"$FS_BUILD/failsmall" report "$E2E_DIR" >"$E2E_DIR/report.out" 2>&1 ||
+    fail "failsmall report on a folder of run folders: $(cat "$E2E_DIR/report.out")"
+grep -q 'href="flagship/report.html"' "$E2E_DIR/index.html" && [ -s "$E2E_DIR/summary.md" ] ||
+    fail "failsmall report on a folder of run folders wrote no suite index linking flagship/"
 "$FS_BUILD/failsmall" report "$out" >"$E2E_DIR/report.out" 2>&1 ||
     fail "failsmall report: $(cat "$E2E_DIR/report.out")"
 for f in summary.md junit.xml legacy/charts/health.svg hardened/charts/users.png charts/compare.svg; do

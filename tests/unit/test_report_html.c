@@ -2,8 +2,8 @@
  * report.html of the flagship fixtures (verdict table, graph, inlined
  * charts, nothing external), of a fixture full of markup characters and of
  * an empty aborted run; what the SVG inliner refuses; index.html and
- * summary.md of a suite. Everything happens in a fresh directory under
- * $TMPDIR.
+ * summary.md of a suite, also rebuilt from a folder of run folders.
+ * Everything happens in a fresh directory under $TMPDIR.
  *
  * With FS_REPORT_OUT=/some/dir/report.html set, the flagship test writes its
  * report (and charts) there and keeps them: tests/e2e/report_browser.sh
@@ -366,6 +366,65 @@ static void test_suite(void **state)
     free(md);
 }
 
+/* copy REL (a fixture) to dir/to, creating its folders. */
+static void put_fixture(const char *dir, const char *to, const char *rel)
+{
+    char src[600], path[600], err[256];
+    char *text;
+    size_t len = 0;
+
+    tu_repo_path(src, sizeof(src), rel);
+    assert_non_null(text = tu_slurp(src, &len));
+    snprintf(path, sizeof(path), "%s/%s", dir, to);
+    *strrchr(path, '/') = '\0';
+    assert_int_equal(fs_mkdirs(path, err, sizeof(err)), 0);
+    snprintf(path, sizeof(path), "%s/%s", dir, to);
+    assert_int_equal(fs_atomic_write(path, text, len, err, sizeof(err)), 0);
+    free(text);
+}
+
+/* A folder of run folders (what `make suite` leaves): every folder with a
+ * <posture>/results.json is a scenario, in name order; anything else is
+ * skipped; no run folder at all is -ENOENT; a broken results file names
+ * itself. */
+static void test_suite_dir(void **state)
+{
+    fx_t *fx = *state;
+    char err[512] = "", path[512], sub[600];
+    const char *a, *b;
+
+    assert_int_equal(fs_report_build_suite_dir(fx->dir, err, sizeof(err)), -ENOENT);
+    assert_non_null(strstr(err, "no <posture>/results.json here, nor in any folder in it"));
+    put(fx->dir, "loose.json", "{}");
+    snprintf(sub, sizeof(sub), "%s/notes", fx->dir);
+    assert_int_equal(fs_mkdirs(sub, err, sizeof(err)), 0);
+    put(fx->dir, "notes/legacy", "not a folder");
+    assert_int_equal(fs_report_build_suite_dir(fx->dir, err, sizeof(err)), -ENOENT);
+
+    put_fixture(fx->dir, "zz-second/legacy/results.json",
+                "tests/fixtures/results-flagship-legacy.json");
+    put_fixture(fx->dir, "zz-second/hardened/results.json",
+                "tests/fixtures/results-flagship-hardened.json");
+    put_fixture(fx->dir, "aa-first/hardened/results.json", "tests/fixtures/html-escape.json");
+    err[0] = '\0';
+    assert_int_equal(fs_report_build_suite_dir(fx->dir, err, sizeof(err)), 2);
+    assert_string_equal(err, "");
+    snprintf(path, sizeof(path), "%s/index.html", fx->dir);
+    fx->text = tu_slurp(path, NULL);
+    assert_non_null(fx->text);
+    assert_non_null(strstr(fx->text, "<h1>failsmall: 2 scenarios</h1>"));
+    assert_non_null(a = strstr(fx->text, "<a href=\"aa-first/report.html\">"));
+    assert_non_null(b = strstr(fx->text, "<a href=\"zz-second/report.html\">"));
+    assert_true(a < b);
+    assert_null(strstr(fx->text, "notes/report.html"));
+    snprintf(path, sizeof(path), "%s/summary.md", fx->dir);
+    assert_int_equal(access(path, R_OK), 0);
+
+    put(fx->dir, "zz-second/legacy/results.json", "{\"schema\": 1");
+    assert_true(fs_report_build_suite_dir(fx->dir, err, sizeof(err)) < 0);
+    assert_non_null(strstr(err, "zz-second/legacy/results.json"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -374,6 +433,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_empty_and_none, setup, teardown),
         cmocka_unit_test_setup_teardown(test_svg_inlining, setup, teardown),
         cmocka_unit_test_setup_teardown(test_suite, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_suite_dir, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
