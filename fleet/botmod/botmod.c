@@ -150,9 +150,13 @@ static void fs__botmod_route_cb(fs_http_req_t *req, void *data)
     fs_botmod_t *b = data;
     const char *path = fs_http_req_path(req);
 
-    if (path && (strcmp(path, "/v1/score") == 0 || strcmp(path, "/v1/challenge/verify") == 0))
-        fs_queue_submit(b->queue, req);
-    else
+    if (path && (strcmp(path, "/v1/score") == 0 || strcmp(path, "/v1/challenge/verify") == 0)) {
+        /* A request read after the stop began finds the queue closed. */
+        if (b->queue == NULL)
+            fs_http_respondf(req, 503, JSON_TYPE, NULL, "{\"error\":\"shutting down\"}");
+        else
+            fs_queue_submit(b->queue, req);
+    } else
         fs_http_respondf(req, 404, JSON_TYPE, NULL, "{\"error\":\"not found\"}");
 }
 
