@@ -17,6 +17,7 @@
 #include "load.h"
 #include "fs_json.h"
 #include "jfield.h"
+#include "jsontext.h"
 #include "scenario_int.h"
 
 #define FS__SC_MAX_REFS  64
@@ -376,6 +377,12 @@ static int fs__sc_root(const cJSON *root, fs_scenario_t *s, const fs_scenario_op
     return 0;
 }
 
+static void fs__sc_too_large(const char *file, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "%s: larger than %u bytes (1 MiB), the limit on a scenario file", file,
+             FS_SCENARIO_MAX_BYTES);
+}
+
 /* fs_json reports "line L column C: what"; scenarios say "file:L:C: what"
  * like compilers do, so editors can jump there. */
 static void fs__sc_syntax(const char *file, const char *msg, char *err, size_t errlen)
@@ -395,7 +402,8 @@ int fs_scenario_parse(const char *buf, size_t len, const char *filename,
     cJSON *root = NULL;
     fs_scenario_t *s = NULL;
     double scale = opts && opts->time_scale != 0 ? opts->time_scale : 1;
-    int rc;
+    size_t off = 0;
+    int rc, line, col;
 
     *out = NULL;
     if (filename == NULL)
@@ -406,8 +414,28 @@ int fs_scenario_parse(const char *buf, size_t len, const char *filename,
         return -EINVAL;
     }
     if (buf == NULL)
-        len = 0;
-    rc = fs_json_parse(buf ? buf : "", len, FS_SCENARIO_MAX_BYTES, &root, msg, sizeof(msg));
+        buf = "", len = 0;
+    if (len > FS_SCENARIO_MAX_BYTES) {
+        fs__sc_too_large(filename, err, errlen);
+        return -EINVAL;
+    }
+    /* A byte order mark is not JSON, but editors on some systems write
+     * one; columns count from after it. */
+    if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+        buf += 3, len -= 3;
+    rc = fs_jtext_check(buf, len, FS_SCENARIO_MAX_DEPTH, &off, msg, sizeof(msg));
+    if (rc == -ENODATA) {
+        snprintf(err, errlen, "%s: empty document (a scenario is a JSON object)", filename);
+        return -EINVAL;
+    }
+    if (rc < 0) {
+        fs_json_position(buf, off, &line, &col);
+        snprintf(err, errlen, "%s:%d:%d: %s", filename, line, col, msg);
+        return -EINVAL;
+    }
+    /* What passed the strict check, cJSON parses: this only fails on
+     * memory, but its message is kept should it ever differ. */
+    rc = fs_json_parse(buf, len, FS_SCENARIO_MAX_BYTES, &root, msg, sizeof(msg));
     if (rc < 0) {
         fs__sc_syntax(filename, msg, err, errlen);
         return rc == -ENOMEM ? rc : -EINVAL;
@@ -485,7 +513,7 @@ int fs_scenario_load(const char *path, const fs_scenario_opts_t *opts, fs_scenar
     }
     if (len > FS_SCENARIO_MAX_BYTES) {
         rc = -EINVAL;
-        snprintf(err, errlen, "%s: larger than %u bytes", path, FS_SCENARIO_MAX_BYTES);
+        fs__sc_too_large(path, err, errlen);
         goto fail;
     }
     rc = fs_scenario_parse(buf, len, path, opts, out, err, errlen);

@@ -15,8 +15,10 @@
 #include "topology.h"
 #include "verdict.h"
 
-#define FS_SCENARIO_MAX_BYTES    (1u << 20) /* a scenario file is at most 1 MiB */
-#define FS_SCENARIO_MAX_FAULTS   256
+#define FS_SCENARIO_MAX_BYTES  (1u << 20) /* a scenario file is at most 1 MiB */
+#define FS_SCENARIO_MAX_FAULTS 256
+/* Arrays and objects nested in one another: a scenario needs 5. */
+#define FS_SCENARIO_MAX_DEPTH    32
 #define FS_SCENARIO_NAME_MAX     64
 #define FS_SCENARIO_DEFAULT_SEED 1
 /* Seeds stay below 10^15 so that every JSON reader (and cJSON's printer,
