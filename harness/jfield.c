@@ -11,6 +11,7 @@
 
 #include "duration.h"
 #include "fs_json.h"
+#include "jsontext.h"
 
 int fs_jfield_fail(char *err, size_t errlen, const char *path, const char *key, const char *fmt,
                    ...)
@@ -36,16 +37,41 @@ const char *fs_jfield_quote(const char *text, char *buf, size_t len)
 {
     /* At most 40 characters of it: enough to recognise, never a wall. */
     size_t limit = len < 44 ? len - 4 : 40, n = 0;
-    const char *p = text ? text : "";
+    const unsigned char *p = (const unsigned char *)(text ? text : "");
 
     if (len < 5) {
         if (len > 0)
             buf[0] = '\0';
         return buf;
     }
-    for (; *p && n < limit; p++) {
-        unsigned char c = (unsigned char)*p;
-        buf[n++] = c < 0x20 || c >= 0x7f || c == '"' ? '?' : (char)c;
+    while (*p) {
+        char e[16];
+        size_t adv = 1, elen;
+        uint32_t cp;
+
+        if (*p == '"' || *p == '\\')
+            snprintf(e, sizeof(e), "\\%c", *p);
+        else if (*p == '\n')
+            snprintf(e, sizeof(e), "\\n");
+        else if (*p == '\t')
+            snprintf(e, sizeof(e), "\\t");
+        else if (*p < 0x20 || *p == 0x7f)
+            snprintf(e, sizeof(e), "\\u%04x", *p);
+        else if (*p < 0x80)
+            snprintf(e, sizeof(e), "%c", *p);
+        else if ((adv = fs_jtext_utf8(p, 4, &cp)) == 0)
+            adv = 1, snprintf(e, sizeof(e), "?"); /* not UTF-8: not from a scenario */
+        else if (cp < 0x10000)
+            snprintf(e, sizeof(e), "\\u%04x", (unsigned)cp);
+        else /* as JSON writes it: a surrogate pair */
+            snprintf(e, sizeof(e), "\\u%04x\\u%04x", (unsigned)(0xd800 + ((cp - 0x10000) >> 10)),
+                     (unsigned)(0xdc00 + ((cp - 0x10000) & 0x3ff)));
+        elen = strlen(e);
+        if (n + elen > limit)
+            break;
+        memcpy(buf + n, e, elen);
+        n += elen;
+        p += adv;
     }
     if (*p) {
         memcpy(buf + n, "...", 3);
@@ -115,6 +141,19 @@ int fs_jfield_check(const cJSON *obj, const char *path, const char *what,
     return 0;
 }
 
+/* A number as the file most likely wrote it: whole numbers exactly while
+ * a double holds them exactly (below 2^53), others to 15 significant
+ * digits, which every double survives. %.17g would show 1e300 as
+ * 1.0000000000000001e+300 and 2^53 + 1 as 2^53, neither what was written. */
+static const char *fs__jfield_num(double v, char *buf, size_t len)
+{
+    if (isfinite(v) && v == floor(v) && fabs(v) < 9007199254740992.0)
+        snprintf(buf, len, "%.0f", v);
+    else
+        snprintf(buf, len, "%.15g", v);
+    return buf;
+}
+
 /* The member, or NULL: 1 (absent, optional) or -EINVAL (absent, required)
  * in *rc. */
 static const cJSON *fs__jfield_get(const cJSON *obj, const char *path, const char *key,
@@ -131,6 +170,7 @@ static const cJSON *fs__jfield_get(const cJSON *obj, const char *path, const cha
 int fs_jfield_number(const cJSON *obj, const char *path, const char *key, int required, double min,
                      double max, double *out, char *err, size_t errlen)
 {
+    char num[40];
     int rc;
     const cJSON *item = fs__jfield_get(obj, path, key, required, &rc, err, errlen);
 
@@ -140,8 +180,8 @@ int fs_jfield_number(const cJSON *obj, const char *path, const char *key, int re
         return fs_jfield_fail(err, errlen, path, key, "expected a number from %g to %g, got %s",
                               min, max, fs_jfield_type(item));
     if (!isfinite(item->valuedouble) || item->valuedouble < min || item->valuedouble > max)
-        return fs_jfield_fail(err, errlen, path, key, "expected a number from %g to %g, got %g",
-                              min, max, item->valuedouble);
+        return fs_jfield_fail(err, errlen, path, key, "expected a number from %g to %g, got %s",
+                              min, max, fs__jfield_num(item->valuedouble, num, sizeof(num)));
     *out = item->valuedouble;
     return 0;
 }
@@ -151,6 +191,7 @@ int fs_jfield_uint(const cJSON *obj, const char *path, const char *key, int requ
 {
     int rc;
     const cJSON *item = fs__jfield_get(obj, path, key, required, &rc, err, errlen);
+    char num[40];
     double v;
 
     if (item == NULL)
@@ -161,9 +202,9 @@ int fs_jfield_uint(const cJSON *obj, const char *path, const char *key, int requ
             err, errlen, path, key, "expected a whole number from %llu to %llu, got %s",
             (unsigned long long)min, (unsigned long long)max, fs_jfield_type(item));
     if (!isfinite(v) || v != floor(v) || v < (double)min || v > (double)max)
-        return fs_jfield_fail(err, errlen, path, key,
-                              "expected a whole number from %llu to %llu, got %.17g",
-                              (unsigned long long)min, (unsigned long long)max, v);
+        return fs_jfield_fail(
+            err, errlen, path, key, "expected a whole number from %llu to %llu, got %s",
+            (unsigned long long)min, (unsigned long long)max, fs__jfield_num(v, num, sizeof(num)));
     *out = (uint64_t)v;
     return 0;
 }
@@ -186,8 +227,11 @@ int fs_jfield_string(const cJSON *obj, const char *path, const char *key, int re
     if (n > maxlen)
         return fs_jfield_fail(err, errlen, path, key, "longer than %zu bytes", maxlen);
     for (const char *p = item->valuestring; *p; p++) {
+        char q[48];
+
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            return fs_jfield_fail(err, errlen, path, key, "holds a control character");
+            return fs_jfield_fail(err, errlen, path, key, "\"%s\": holds a control character",
+                                  fs_jfield_quote(item->valuestring, q, sizeof(q)));
     }
     *out = item->valuestring;
     return 0;

@@ -47,9 +47,11 @@ const char *fs_jfield_type(const cJSON *item);
 int fs_jfield_fail(char *err, size_t errlen, const char *path, const char *key, const char *fmt,
                    ...) __attribute__((format(printf, 5, 6)));
 
-/* A printable, bounded copy of untrusted text for a message: control
- * characters and quotes become '?', more than 40 characters (or than buf
- * holds) end in "...". Returns buf. */
+/* A printable, bounded copy of untrusted text for a message, escaped as
+ * in a JSON string so that it shows exactly what the file holds: quotes
+ * and backslashes escaped, control characters and everything beyond ASCII
+ * as \uXXXX (bytes that are not UTF-8 as '?'); more than 40 characters
+ * (or than buf holds) end in "...". Returns buf. */
 const char *fs_jfield_quote(const char *text, char *buf, size_t len);
 
 #endif

@@ -43,9 +43,7 @@ static int fs__jt_fail(fs__jt_t *t, size_t off, const char *fmt, ...)
     return -EINVAL;
 }
 
-/* The length (2..4) of the well-formed UTF-8 sequence at s[0, n), or 0:
- * no overlong forms, no surrogates, nothing above U+10FFFF. */
-static size_t fs__jt_utf8(const unsigned char *s, size_t n, uint32_t *cp)
+size_t fs_jtext_utf8(const unsigned char *s, size_t n, uint32_t *cp)
 {
     size_t need;
     uint32_t c, min;
@@ -87,7 +85,7 @@ static const char *fs__jt_show(const fs__jt_t *t, size_t i, char *buf, size_t le
         snprintf(buf, len, "a NUL byte");
     else if (c < 0x80)
         snprintf(buf, len, "a control character (U+%04X)", c);
-    else if (fs__jt_utf8(t->s + i, t->len - i, &cp) == 0)
+    else if (fs_jtext_utf8(t->s + i, t->len - i, &cp) == 0)
         snprintf(buf, len, "byte 0x%02x, which is not UTF-8", c);
     else if (cp == 0x201c || cp == 0x201d || cp == 0x2018 || cp == 0x2019)
         snprintf(buf, len, "a typographic quote (U+%04X); JSON quotes are plain \"", (unsigned)cp);
@@ -203,7 +201,7 @@ static int fs__jt_string(fs__jt_t *t, size_t *i)
             at++;
             continue;
         }
-        n = fs__jt_utf8(s + at, t->len - at, &cp);
+        n = fs_jtext_utf8(s + at, t->len - at, &cp);
         if (n == 0)
             return fs__jt_fail(t, at, "byte 0x%02x in a string is not UTF-8", c);
         at += n;

@@ -10,6 +10,7 @@
 #define FS_JSONTEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define FS_JTEXT_DEPTH_MAX 256 /* the most max_depth may be */
 
@@ -21,5 +22,11 @@
  * byte and what filled ("trailing comma before '}'"). */
 int fs_jtext_check(const char *buf, size_t len, unsigned max_depth, size_t *off, char *what,
                    size_t whatlen);
+
+/* The length (2..4) of the well-formed UTF-8 sequence of a code point
+ * above U+007F at s[0, n), its code point in *cp; or 0: no overlong forms,
+ * no surrogates, nothing above U+10FFFF. Stops at the first byte that is
+ * not a continuation, so a NUL-terminated s may be given n = 4. */
+size_t fs_jtext_utf8(const unsigned char *s, size_t n, uint32_t *cp);
 
 #endif

@@ -160,7 +160,7 @@ static int fs__knob_member(fs_knobs_t *k, const cJSON *obj, const char *path, co
                               fs_jfield_quote(m->string, q, sizeof(q)));
     for (const cJSON *o = obj->child; o != m; o = o->next) {
         if (strcmp(o->string, m->string) == 0)
-            return fs_jfield_fail(err, errlen, path, m->string, "given twice");
+            return fs_jfield_fail(err, errlen, path, m->string, "duplicate field");
     }
     if (!cJSON_IsObject(m)) {
         if (fs__knob_value(def, obj, path, m->string, scale, value, err, errlen) < 0)

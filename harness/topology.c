@@ -216,6 +216,25 @@ static int fs__topo_iface(fs_svc_t a, fs_svc_t b, fs_iface_t *out)
     return -ENOENT;
 }
 
+/* Whether text names a host or an address rather than a part of the
+ * fleet: service names hold no '.', ':' or '/' and start with a letter.
+ * Scenarios never carry addresses, so a run cannot be pointed anywhere
+ * but at the processes it starts. */
+static int fs__topo_address(const char *text)
+{
+    const char *part = text;
+
+    if (strpbrk(text, ".:/@") != NULL || strcmp(text, "localhost") == 0)
+        return 1;
+    for (const char *p = text; *p; p++) {
+        if (p == part && *p >= '0' && *p <= '9')
+            return 1;
+        if (p[0] == '-' && p[1] == '>')
+            part = p + 2;
+    }
+    return 0;
+}
+
 int fs_target_parse(const char *text, unsigned nodes, fs_target_t *out, char *err, size_t errlen)
 {
     char q[48];
@@ -228,6 +247,13 @@ int fs_target_parse(const char *text, unsigned nodes, fs_target_t *out, char *er
         return -EINVAL;
     }
     fs_jfield_quote(text, q, sizeof(q));
+    if (fs__topo_address(text)) {
+        snprintf(err, errlen,
+                 "\"%s\": looks like an address; a target names a service or an interface "
+                 "(botmod, proxy->botmod): the harness starts every service on 127.0.0.1 itself",
+                 q);
+        return -EINVAL;
+    }
     memset(out, 0, sizeof(*out));
     arrow = strstr(text, "->");
     if (arrow == NULL) {

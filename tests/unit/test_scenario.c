@@ -126,10 +126,15 @@ static const bad_case_t bad_cases[] = {
     {"{'name':'Bad Name','duration':'10s','faults':[" CRASH "]}",
      "t.json: $.name: \"Bad Name\": must match [a-z0-9][a-z0-9._-]{0,63}"},
     {"{'name':'-x','duration':'10s','faults':[" CRASH "]}", "t.json: $.name: \"-x\": must match"},
+    {"{'name':'b\xc3\xa4"
+     "d-\xf0\x9f\x92\xa5','duration':'10s','faults':[" CRASH "]}",
+     "t.json: $.name: \"b\\u00e4d-\\ud83d\\udca5\": must match"},
+    {"{'name':'a\\\"b','duration':'10s','faults':[" CRASH "]}",
+     "t.json: $.name: \"a\\\"b\": must match"},
     {"{'name':5,'duration':'10s','faults':[" CRASH "]}",
      "t.json: $.name: expected a string, got a number"},
     {"{'name':'a\\tb','duration':'10s','faults':[" CRASH "]}",
-     "t.json: $.name: holds a control character"},
+     "t.json: $.name: \"a\\tb\": holds a control character"},
     {"{'name':'a1234567890123456789012345678901234567890123456789012345678901234','duration':"
      "'10s','faults':[" CRASH "]}",
      "t.json: $.name: longer than 64 bytes"},
@@ -143,6 +148,14 @@ static const bad_case_t bad_cases[] = {
                          "1.5"},
     {WITH("'seed':'42'"), "t.json: $.seed: expected a whole number from 0 to 999999999999999, "
                           "got a string"},
+    {WITH("'seed':9007199254740993"),
+     "t.json: $.seed: expected a whole number from 0 to 999999999999999, got 9.00719925474099e+15"},
+    {WITH("'seed':1e400"), "t.json: $.seed: expected a whole number from 0 to 999999999999999, "
+                           "got inf"},
+    {WITH("'fleet':{'nodes':-0}"), "t.json: $.fleet.nodes: expected a whole number from 1 to 64, "
+                                   "got -0"},
+    {LAT(",'probability':1.0000001"), "t.json: $.faults[0].probability: expected a number from 0 "
+                                      "to 1, got 1.0000001"},
     {WITH("'seed':1000000000000000"),
      "t.json: $.seed: expected a whole number from 0 to 999999999999999, got 1000000000000000"},
     /* duration */
@@ -281,6 +294,18 @@ static const bad_case_t bad_cases[] = {
     {"{'name':'t','duration':'10s','fleet':{'nodes':2},'faults':[{'at':'1s','kind':"
      "'process.kill','target':'proxy[2]'}]}",
      "t.json: $.faults[0].target: \"proxy[2]\": the fleet has 2 nodes"},
+    {FAULT("{'at':'1s','kind':'process.kill','target':'10.0.0.7'}"),
+     "t.json: $.faults[0].target: \"10.0.0.7\": looks like an address; a target names a service "
+     "or an interface (botmod, proxy->botmod): the harness starts every service on 127.0.0.1 "
+     "itself"},
+    {FAULT("{'at':'1s','for':'1s','kind':'link.down','target':'proxy->203.0.113.9:443'}"),
+     "t.json: $.faults[0].target: \"proxy->203.0.113.9:443\": looks like an address"},
+    {FAULT("{'at':'1s','for':'1s','kind':'link.down','target':'proxy->origin2'}"),
+     "t.json: $.faults[0].target: \"proxy->origin2\": unknown service"},
+    {FAULT("{'at':'1s','for':'1s','kind':'link.down','target':'proxy->10'}"),
+     "t.json: $.faults[0].target: \"proxy->10\": looks like an address"},
+    {FAULT("{'at':'1s','kind':'process.kill','target':'localhost'}"),
+     "t.json: $.faults[0].target: \"localhost\": looks like an address"},
     {FAULT("{'at':'1s','kind':'process.crash','target':'client'}"),
      "t.json: $.faults[0].target: \"client\": the load generator is not a fleet process"},
     {FAULT("{'at':'1s','kind':'process.crash','target':'proxy->botmod'}"),
@@ -368,7 +393,7 @@ static const bad_case_t bad_cases[] = {
     {OP(",'key':'bot/other'"),
      "t.json: $.faults[0].key: \"bot/other\": expected one of bot/features, waf/rules"},
     {OP(",'user':''"), "t.json: $.faults[0].user: must not be empty"},
-    {OP(",'user':'a\\nb'"), "t.json: $.faults[0].user: holds a control character"},
+    {OP(",'user':'a\\nb'"), "t.json: $.faults[0].user: \"a\\nb\": holds a control character"},
     {OP(",'user':'"
         "0123456789012345678901234567890123456789012345678901234567890123x'"),
      "t.json: $.faults[0].user: longer than 64 bytes"},
@@ -444,7 +469,7 @@ static const bad_case_t bad_cases[] = {
      "t.json: $.fleet.knobs[\"proxy.retry_budget\"].hardened: expected a number from 0 to 1, got "
      "1.5"},
     {WITH("'fleet':{'knobs':{'origin.capacity':1,'origin.capacity':2}}"),
-     "t.json: $.fleet.knobs[\"origin.capacity\"]: given twice"},
+     "t.json: $.fleet.knobs[\"origin.capacity\"]: duplicate field"},
     {WITH("'fleet':{'knobs':[]}"), "t.json: $.fleet.knobs: expected an object, got an array"},
     {WITH("'load':{'client_retries':11}"),
      "t.json: $.load.client_retries: expected a whole number from 0 to 10, got 11"},
