@@ -114,6 +114,26 @@ int fs_configgen_features(unsigned n, unsigned copies, char **out, size_t *len)
     return fs__cg_done(&b, out, len);
 }
 
+uint64_t fs_configgen_features_size(uint64_t n, unsigned copies)
+{
+    uint64_t rows = 0, k = copies ? copies : 1;
+    char row[96];
+
+    for (uint64_t i = 0; i < n && i < FS__CG_NSIGNALS; i++)
+        rows += (uint64_t)snprintf(row, sizeof(row), "{\"name\":\"%s\",\"weight\":%s}",
+                                   fs__cg_signals[i].name, fs__cg_signals[i].weight);
+    /* Filler row i is {"name":"f:%04u","weight":0.01}: 27 bytes and i's
+     * digits, at least 4. */
+    for (uint64_t lo = FS__CG_NSIGNALS, hi = 10000, d = 4; lo < n; lo = hi, hi *= 10, d++) {
+        uint64_t end = n < hi ? n : hi;
+
+        if (lo < end)
+            rows += (end - lo) * (27 + d);
+    }
+    /* {"version":1,"features":[ ... ]}, rows copies times, comma-separated */
+    return 25 + 2 + rows * k + (n * k > 0 ? n * k - 1 : 0);
+}
+
 int fs_configgen_waf(const char *killswitch, char **out, size_t *len)
 {
     fs__cg_buf_t b = {0};

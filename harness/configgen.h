@@ -5,11 +5,17 @@
 #define FS_CONFIGGEN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* The real bot signals the fleet scores with (ua:curl, lang:missing, ...)
  * followed by filler features up to n rows, each row copies times (2: the
  * 2025-11-18 duplicate-rows mechanism). malloc'd into *out. 0 or -ENOMEM. */
 int fs_configgen_features(unsigned n, unsigned copies, char **out, size_t *len);
+
+/* The length of what fs_configgen_features(n, copies) makes, without
+ * making it: a scenario can ask for a million rows, and the loader checks
+ * the file against the cap on published configs before anything runs. */
+uint64_t fs_configgen_features_size(uint64_t n, unsigned copies);
 
 /* good with a "padding" field that brings it to at least bytes bytes
  * (readers ignore unknown fields: only the size is wrong). 0 or -ENOMEM. */

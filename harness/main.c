@@ -60,6 +60,9 @@ static void usage_run(FILE *out)
             "  --out DIR                      results folder (default runs/<scenario>); with\n"
             "                                 several scenarios, the folder of their folders,\n"
             "                                 DIR/<scenario> (default runs)\n"
+            "  --max-config-bytes N           refuse scenarios whose faults publish a config\n"
+            "                                 larger than N bytes (1048576..16777216, the\n"
+            "                                 default: the most configstore takes)\n"
             "  --help\n\n"
             "Writes DIR/<posture>/results.json and DIR/<posture>/logs/ for each posture;\n"
             "several scenarios also get a suite index, DIR/index.html and DIR/summary.md.\n");
@@ -71,6 +74,23 @@ static int usage_error(const char *fmt, const char *arg)
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\nTry 'failsmall --help'.\n");
     return EXIT_USAGE;
+}
+
+/* --max-config-bytes N: a whole number of bytes within the caps. 0, or
+ * -EXIT_USAGE once the usage error is printed. */
+static int parse_config_cap(const char *arg, fs_scenario_opts_t *so)
+{
+    char *end;
+
+    errno = 0;
+    so->max_config_bytes = strtoull(arg, &end, 10);
+    if (errno || *arg < '0' || *arg > '9' || *end != '\0' ||
+        so->max_config_bytes < FS_INJ_CONFIG_CAP_MIN ||
+        so->max_config_bytes > FS_INJ_CONFIG_CAP_MAX)
+        return -usage_error("--max-config-bytes: \"%s\": expected a number of bytes from "
+                            "1048576 (1 MiB) to 16777216 (16 MiB)",
+                            arg);
+    return 0;
 }
 
 /* ---- scenario files ---- */
@@ -381,6 +401,7 @@ static int cmd_run(int argc, char **argv, int colour)
                                          {"seed", required_argument, NULL, 's'},
                                          {"time-scale", required_argument, NULL, 't'},
                                          {"out", required_argument, NULL, 'o'},
+                                         {"max-config-bytes", required_argument, NULL, 'c'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     fs_scenario_opts_t so = {.time_scale = 1};
@@ -420,6 +441,10 @@ static int cmd_run(int argc, char **argv, int colour)
             break;
         case 'o':
             out = optarg;
+            break;
+        case 'c':
+            if (parse_config_cap(optarg, &so) < 0)
+                return EXIT_USAGE;
             break;
         case 'h':
             usage_run(stdout);
@@ -482,20 +507,34 @@ out:
 
 static int cmd_validate(int argc, char **argv)
 {
+    static const struct option opts[] = {{"max-config-bytes", required_argument, NULL, 'c'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     fs_scenario_opts_t so = {.time_scale = 1};
     fs__files_t files = {0};
     fs_scenario_t **sc = NULL;
-    int bad = 0;
+    int bad = 0, c;
 
-    if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-        printf("usage: failsmall validate SCENARIO.json|DIR...\n"
-               "Checks every scenario without running it; errors name the file, the JSON path\n"
-               "and, for syntax errors, line:column. Exit 0 when all are valid, 2 otherwise.\n");
-        return EXIT_PASS;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            if (parse_config_cap(optarg, &so) < 0)
+                return EXIT_USAGE;
+            break;
+        case 'h':
+            printf("usage: failsmall validate SCENARIO.json|DIR... [--max-config-bytes N]\n"
+                   "Checks every scenario without running it; errors name the file, the JSON\n"
+                   "path and, for syntax errors, line:column. Exit 0 when all are valid, 2\n"
+                   "otherwise. --max-config-bytes as for run.\n");
+            return EXIT_PASS;
+        default:
+            return usage_error("%s", "validate: bad option");
+        }
     }
-    if (argc < 2)
+    if (optind >= argc)
         return usage_error("%s", "validate: no scenario given");
-    for (int i = 1; i < argc; i++)
+    for (int i = optind; i < argc; i++)
         if (files_expand(&files, argv[i]) < 0)
             bad++;
     if ((sc = calloc(files.nfiles + 1, sizeof(*sc))) == NULL) {

@@ -269,7 +269,11 @@ static int fs__sc_fault(const cJSON *f, fs_scenario_t *s, double scale, fs_scena
 {
     static const char *const common[] = {"at", "for", "kind", NULL};
     const char *path = out->path, *kind = NULL;
-    fs_inj_parse_ctx_t ctx = {.nodes = s->fleet.nodes, .time_scale = scale, .path = path};
+    fs_inj_parse_ctx_t ctx = {.nodes = s->fleet.nodes,
+                              .features = s->fleet.features,
+                              .max_config_bytes = s->max_config_bytes,
+                              .time_scale = scale,
+                              .path = path};
     char a[32], b[32], sc[48] = "";
     int rc;
 
@@ -413,6 +417,14 @@ int fs_scenario_parse(const char *buf, size_t len, const char *filename,
                  scale, FS__SC_SCALE_MAX);
         return -EINVAL;
     }
+    if (opts && opts->max_config_bytes != 0 &&
+        (opts->max_config_bytes < FS_INJ_CONFIG_CAP_MIN ||
+         opts->max_config_bytes > FS_INJ_CONFIG_CAP_MAX)) {
+        snprintf(err, errlen, "%s: max config bytes %llu: expected %u to %u", filename,
+                 (unsigned long long)opts->max_config_bytes, FS_INJ_CONFIG_CAP_MIN,
+                 FS_INJ_CONFIG_CAP_MAX);
+        return -EINVAL;
+    }
     if (buf == NULL)
         buf = "", len = 0;
     if (len > FS_SCENARIO_MAX_BYTES) {
@@ -447,6 +459,8 @@ int fs_scenario_parse(const char *buf, size_t len, const char *filename,
         goto fail;
     }
     s->time_scale = scale;
+    s->max_config_bytes =
+        opts && opts->max_config_bytes ? opts->max_config_bytes : FS_INJ_CONFIG_CAP_MAX;
     rc = fs__sc_root(root, s, opts, msg, sizeof(msg));
     if (rc < 0) {
         if (rc == -ENOMEM)

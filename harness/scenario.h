@@ -33,6 +33,9 @@ typedef struct {
     double time_scale; /* > 0, at most 1000; 0 means 1 */
     int has_seed;      /* 1: seed replaces the scenario's "seed" (--seed) */
     uint64_t seed;
+    /* The cap on a config the harness publishes (--max-config-bytes), from
+     * FS_INJ_CONFIG_CAP_MIN to FS_INJ_CONFIG_CAP_MAX; 0 means the most. */
+    uint64_t max_config_bytes;
 } fs_scenario_opts_t;
 
 typedef struct {

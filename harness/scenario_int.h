@@ -13,6 +13,7 @@ struct fs_scenario_s {
     size_t nrefs;
     uint64_t seed;
     double time_scale;
+    uint64_t max_config_bytes; /* FS_INJ_CONFIG_CAP_MIN..FS_INJ_CONFIG_CAP_MAX */
     uint64_t duration_ms;
     fs_scenario_fleet_t fleet;
     fs_knobs_t *knobs;

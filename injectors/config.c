@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "configgen.h"
 #include "duration.h"
 #include "fs_json.h"
 #include "jfield.h"
@@ -59,11 +60,29 @@ static int fs__config_flap(const cJSON *fault, const fs_inj_parse_ctx_t *ctx, fs
     return 0;
 }
 
+/* A file of size bytes (the value of key) must fit the cap on what the
+ * harness publishes: configstore would refuse it half-way through a run. */
+static int fs__config_cap(const fs_inj_parse_ctx_t *ctx, const char *key, const char *what,
+                          uint64_t size, char *err, size_t errlen)
+{
+    uint64_t cap = ctx->max_config_bytes ? ctx->max_config_bytes : FS_INJ_CONFIG_CAP_MAX;
+
+    if (size <= cap)
+        return 0;
+    return fs_jfield_fail(err, errlen, ctx->path, key,
+                          "%s%" PRIu64 " bytes, over the cap of %" PRIu64
+                          " bytes on a config the harness publishes (%s)",
+                          what, size, cap,
+                          cap < FS_INJ_CONFIG_CAP_MAX ? "set by --max-config-bytes"
+                                                      : "the most configstore takes");
+}
+
 static int fs__config_oversize(const cJSON *fault, const fs_inj_parse_ctx_t *ctx,
                                fs_inj_config_t *c, char *err, size_t errlen)
 {
     int has_f = cJSON_GetObjectItemCaseSensitive(fault, "features") != NULL;
     int has_b = cJSON_GetObjectItemCaseSensitive(fault, "bytes") != NULL;
+    char what[64];
 
     if (has_f && has_b)
         return fs_jfield_fail(err, errlen, ctx->path, "bytes", "give features or bytes, not both");
@@ -75,15 +94,46 @@ static int fs__config_oversize(const cJSON *fault, const fs_inj_parse_ctx_t *ctx
             return fs_jfield_fail(err, errlen, ctx->path, "features",
                                   "only %s has features; use bytes for %s",
                                   FS_INJ_CONFIG_KEY_FEATURES, c->key);
-        return fs_jfield_uint(fault, ctx->path, "features", 1, 1, 1000000, &c->features, err,
-                              errlen) < 0
-                   ? -EINVAL
-                   : 0;
+        if (fs_jfield_uint(fault, ctx->path, "features", 1, 1, 1000000, &c->features, err, errlen) <
+            0)
+            return -EINVAL;
+        snprintf(what, sizeof(what), "%" PRIu64 " rows make a file of ", c->features);
+        return fs__config_cap(ctx, "features", what, fs_configgen_features_size(c->features, 1),
+                              err, errlen);
     }
-    return fs_jfield_uint(fault, ctx->path, "bytes", 1, 1, FS_INJ_CONFIG_MAX_BYTES, &c->bytes, err,
-                          errlen) < 0
-               ? -EINVAL
-               : 0;
+    if (fs_jfield_uint(fault, ctx->path, "bytes", 1, 1, (UINT64_C(1) << 53) - 1, &c->bytes, err,
+                       errlen) < 0)
+        return -EINVAL;
+    return fs__config_cap(ctx, "bytes", "", c->bytes, err, errlen);
+}
+
+/* at_byte must cut the good file short: at or past its end, the fault
+ * would publish the good file whole (it used to fall back to half). */
+static int fs__config_truncated(const cJSON *fault, const fs_inj_parse_ctx_t *ctx,
+                                fs_inj_config_t *c, char *err, size_t errlen)
+{
+    uint64_t good;
+    char *waf = NULL;
+    size_t len = 0;
+
+    if (fs_jfield_uint(fault, ctx->path, "at_byte", 0, 1, FS_INJ_CONFIG_MAX_BYTES, &c->at_byte, err,
+                       errlen) != 0)
+        return cJSON_GetObjectItemCaseSensitive(fault, "at_byte") ? -EINVAL : 0;
+    if (strcmp(c->key, FS_INJ_CONFIG_KEY_FEATURES) == 0) {
+        good = fs_configgen_features_size(ctx->features, 1);
+    } else {
+        if (fs_configgen_waf(NULL, &waf, &len) < 0)
+            return -ENOMEM;
+        free(waf);
+        good = len;
+    }
+    if (c->at_byte < good)
+        return 0;
+    return fs_jfield_fail(
+        err, errlen, ctx->path, "at_byte",
+        "%" PRIu64 " does not cut the good %s file short: it is %" PRIu64 " bytes%s", c->at_byte,
+        c->key, good,
+        strcmp(c->key, FS_INJ_CONFIG_KEY_FEATURES) == 0 ? " (see $.fleet.features)" : "");
 }
 
 static int fs__config_parse(fs_inj_config_kind_t kind, const cJSON *fault,
@@ -119,8 +169,7 @@ static int fs__config_parse(fs_inj_config_kind_t kind, const cJSON *fault,
         c->copies = (unsigned)v;
         break;
     case FS_INJ_CONFIG_TRUNCATED:
-        if (fs_jfield_uint(fault, ctx->path, "at_byte", 0, 1, FS_INJ_CONFIG_MAX_BYTES, &c->at_byte,
-                           err, errlen) < 0)
+        if (fs__config_truncated(fault, ctx, c, err, errlen) < 0)
             goto fail;
         break;
     case FS_INJ_CONFIG_KILLSWITCH:

@@ -11,7 +11,7 @@
 
 #define FS_INJ_CONFIG_KEY_FEATURES "bot/features"
 #define FS_INJ_CONFIG_KEY_WAF      "waf/rules"
-#define FS_INJ_CONFIG_MAX_BYTES    (16u << 20) /* configstore's blob limit */
+#define FS_INJ_CONFIG_MAX_BYTES    FS_INJ_CONFIG_CAP_MAX /* configstore's blob limit */
 
 typedef enum {
     FS_INJ_CONFIG_OVERSIZE,        /* more rows (or bytes) than the reader preallocated */

@@ -15,10 +15,20 @@
  * (harness/run.c), so injectors never see its insides. */
 typedef struct fs_inj_env_s fs_inj_env_t;
 
+/* A config the harness publishes is at most FS_INJ_CONFIG_CAP_MAX bytes,
+ * the largest blob configstore takes; `failsmall --max-config-bytes` lowers
+ * the cap, down to FS_INJ_CONFIG_CAP_MIN, which only config.oversize can
+ * pass (the next largest, config.duplicate_rows of 200 rows 100 times, is
+ * 643 KB). */
+#define FS_INJ_CONFIG_CAP_MAX (16u << 20)
+#define FS_INJ_CONFIG_CAP_MIN (1u << 20)
+
 typedef struct {
-    unsigned nodes;    /* edge nodes in the scenario's fleet */
-    double time_scale; /* multiply every duration by this */
-    const char *path;  /* JSON path of the fault object, "$.faults[2]" */
+    unsigned nodes;            /* edge nodes in the scenario's fleet */
+    unsigned features;         /* rows in the baseline bot/features file */
+    uint64_t max_config_bytes; /* cap on a published config; 0 = FS_INJ_CONFIG_CAP_MAX */
+    double time_scale;         /* multiply every duration by this */
+    const char *path;          /* JSON path of the fault object, "$.faults[2]" */
 } fs_inj_parse_ctx_t;
 
 typedef struct fs_inj_ops_s {

@@ -65,6 +65,24 @@ static void test_features(void **state)
     free(out);
 }
 
+/* The loader checks a file's size before anything makes it. */
+static void test_features_size(void **state)
+{
+    static const unsigned rows[] = {0, 1, 5, 6, 7, 60, 200, 9999, 10000, 10001, 123456};
+    char *out;
+    size_t len;
+
+    (void)state;
+    for (unsigned copies = 0; copies <= 3; copies++) {
+        for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+            assert_int_equal(fs_configgen_features(rows[i], copies, &out, &len), 0);
+            assert_int_equal(fs_configgen_features_size(rows[i], copies), len);
+            free(out);
+        }
+    }
+    assert_int_equal(fs_configgen_features_size(1000000, 1), 33890059);
+}
+
 static void test_features_copies(void **state)
 {
     char *out = NULL;
@@ -455,6 +473,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_features),
+        cmocka_unit_test(test_features_size),
         cmocka_unit_test(test_features_copies),
         cmocka_unit_test(test_features_deterministic),
         cmocka_unit_test(test_waf),

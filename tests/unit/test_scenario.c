@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "configgen.h"
 #include "inj_config.h"
 #include "inj_dependency.h"
 #include "inj_fiu.h"
@@ -347,6 +348,20 @@ static const bad_case_t bad_cases[] = {
     {CFG("killswitch", ",'rule':'a b'"), "t.json: $.faults[0].rule: a rule id is letters"},
     {CFG("killswitch", ",'rule':'r','key':'waf/rules'"),
      "t.json: $.faults[0].key: unknown field (config.killswitch takes at, for, kind, rule, flap)"},
+    {CFG("oversize", ",'bytes':16777217"),
+     "t.json: $.faults[0].bytes: 16777217 bytes, over the cap of 16777216 bytes on a config the "
+     "harness publishes (the most configstore takes)"},
+    {CFG("oversize", ",'features':1000000"),
+     "t.json: $.faults[0].features: 1000000 rows make a file of 33890059 bytes, over the cap of "
+     "16777216 bytes on a config the harness publishes (the most configstore takes)"},
+    {CFG("oversize", ",'features':1000001"),
+     "t.json: $.faults[0].features: expected a whole number from 1 to 1000000, got 1000001"},
+    {CFG("truncated", ",'at_byte':1979"),
+     "t.json: $.faults[0].at_byte: 1979 does not cut the good bot/features file short: it is "
+     "1979 bytes (see $.fleet.features)"},
+    {CFG("truncated", ",'key':'waf/rules','at_byte':200"),
+     "t.json: $.faults[0].at_byte: 200 does not cut the good waf/rules file short: it is 139 "
+     "bytes"},
     {CFG("truncated", ",'at_byte':0"),
      "t.json: $.faults[0].at_byte: expected a whole number from 1 to 16777216, got 0"},
     {CFG("duplicate_rows", ",'copies':1"),
@@ -704,6 +719,39 @@ static void test_time_scale_limits(void **state)
     assert_int_equal(parse(json, &o, &s, err, sizeof(err)), -EINVAL);
     assert_string_equal(err, "t.json: $.duration: 80m after --time-scale 400: expected 1ms to 60m");
     free(json);
+}
+
+/* --max-config-bytes lowers the cap on published configs; the file
+ * config.oversize makes is checked against it whichever way it is asked
+ * for, and at the cap itself it still loads. */
+static void test_config_cap(void **state)
+{
+    fs_scenario_opts_t o = {.max_config_bytes = FS_INJ_CONFIG_CAP_MIN};
+    fs_scenario_t *s = NULL;
+    char *json, err[512];
+
+    (void)state;
+    s = good(CFG("oversize", ",'bytes':1048576"), &o);
+    fs_scenario_free(s);
+    s = good(CFG("oversize", ",'features':32000"), &o); /* 1046059 bytes */
+    fs_scenario_free(s);
+    json = dq(CFG("oversize", ",'bytes':1048577"));
+    assert_int_equal(parse(json, &o, &s, err, sizeof(err)), -EINVAL);
+    assert_string_equal(err, "t.json: $.faults[0].bytes: 1048577 bytes, over the cap of 1048576 "
+                             "bytes on a config the harness publishes (set by --max-config-bytes)");
+    free(json);
+    json = dq(CFG("oversize", ",'features':32100"));
+    assert_int_equal(parse(json, &o, &s, err, sizeof(err)), -EINVAL);
+    assert_non_null(strstr(err, "$.faults[0].features: 32100 rows make a file of 1049359 bytes"));
+    o.max_config_bytes = FS_INJ_CONFIG_CAP_MIN - 1;
+    assert_int_equal(parse(json, &o, &s, err, sizeof(err)), -EINVAL);
+    assert_string_equal(err, "t.json: max config bytes 1048575: expected 1048576 to 16777216");
+    o.max_config_bytes = FS_INJ_CONFIG_CAP_MAX + 1;
+    assert_int_equal(parse(json, &o, &s, err, sizeof(err)), -EINVAL);
+    free(json);
+    /* Every other kind stays below the smallest cap: the largest is
+     * config.duplicate_rows of the largest baseline, 100 times. */
+    assert_true(fs_configgen_features_size(200, 100) < FS_INJ_CONFIG_CAP_MIN);
 }
 
 static void test_seed_override(void **state)
@@ -1263,6 +1311,7 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_time_scale),
         cmocka_unit_test(test_time_scale_limits),
+        cmocka_unit_test(test_config_cap),
         cmocka_unit_test(test_seed_override),
         cmocka_unit_test(test_postures_and_expect),
         cmocka_unit_test(test_knobs),
