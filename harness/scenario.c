@@ -347,6 +347,39 @@ static int fs__sc_faults(const cJSON *root, fs_scenario_t *s, double scale, char
     }
     return 0;
 }
+/* Faults whose times overlap and whose injector says they would get in
+ * each other's way (fs_inj_ops_t.conflicts). Instant faults occupy their
+ * moment; windows are [at, at + for). */
+static int fs__sc_conflicts(const fs_scenario_t *s, char *err, size_t errlen)
+{
+    char why[256], a[32], b[32], when[80];
+
+    for (size_t j = 1; j < s->nfaults; j++) {
+        const fs_scenario_fault_t *fj = &s->faults[j];
+
+        for (size_t i = 0; i < j; i++) {
+            const fs_scenario_fault_t *fi = &s->faults[i];
+            uint64_t end_i = fi->at_ms + fi->for_ms, end_j = fj->at_ms + fj->for_ms;
+            int overlap = (fi->at_ms <= fj->at_ms && fj->at_ms < end_i) ||
+                          (fj->at_ms <= fi->at_ms && fi->at_ms < end_j);
+
+            if (!overlap || fi->ops->conflicts == NULL ||
+                fi->ops->conflicts != fj->ops->conflicts ||
+                !fi->ops->conflicts(fi->state, fj->state, why, sizeof(why)))
+                continue;
+            fs_duration_format(fi->at_ms, a, sizeof(a));
+            fs_duration_format(end_i, b, sizeof(b));
+            if (fi->for_ms == 0)
+                snprintf(when, sizeof(when), "at %s", a);
+            else
+                snprintf(when, sizeof(when), "%s to %s", a, b);
+            return fs_jfield_fail(err, errlen, fj->path, NULL, "overlaps %s (%s, %s): %s", fi->path,
+                                  fi->ops->kind, when, why);
+        }
+    }
+    return 0;
+}
+
 static int fs__sc_root(const cJSON *root, fs_scenario_t *s, const fs_scenario_opts_t *opts,
                        char *err, size_t errlen)
 {
@@ -376,6 +409,7 @@ static int fs__sc_root(const cJSON *root, fs_scenario_t *s, const fs_scenario_op
         (rc = fs__sc_load(root, s, err, errlen)) < 0 ||
         (rc = fs__sc_slo(root, s, scale, err, errlen)) < 0 ||
         (rc = fs__sc_faults(root, s, scale, err, errlen)) < 0 ||
+        (rc = fs__sc_conflicts(s, err, errlen)) < 0 ||
         (rc = fs__scenario_expect(root, s, scale, err, errlen)) < 0)
         return rc;
     return 0;

@@ -59,6 +59,13 @@ typedef struct fs_inj_ops_s {
      * spawned, long before apply. The strings must live as long as state. */
     size_t (*spawn_env)(const void *state, fs_svc_t svc, int index, const char **env, size_t max);
 
+    /* Optional: whether faults a and b, whose times overlap, would get in
+     * each other's way so that one does not do what the scenario says
+     * (two hangs of one process: the first revert ends both). 1 with why
+     * filled, or 0. The loader asks only when both kinds share this
+     * function, and refuses the scenario on 1. */
+    int (*conflicts)(const void *a, const void *b, char *why, size_t len);
+
     /* One line for the timeline: "latency 1500±200 ms on proxy->origin". */
     const char *(*describe)(const void *state, char *buf, size_t len);
 

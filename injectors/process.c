@@ -51,6 +51,48 @@ fail:
     return -EINVAL;
 }
 
+/* A hang stops the process (SIGSTOP), and a stopped process acts on no
+ * signal but SIGKILL until it is continued: a second hang ends with the
+ * first one's revert, and a crash, crash loop or restart meant for the
+ * hang's time comes only at its revert. Targets that may be the same
+ * process (the same service, whatever the share) count as the same. */
+static int fs__process_conflicts(const void *a_, const void *b_, char *why, size_t len)
+{
+    const fs_inj_process_t *a = a_, *b = b_, *hang, *other;
+    const char *sig;
+    char t[64];
+
+    if (a->target.svc != b->target.svc ||
+        (a->target.kind == FS_TARGET_INSTANCE && b->target.kind == FS_TARGET_INSTANCE &&
+         a->target.index != b->target.index))
+        return 0;
+    hang = a->kind == FS_INJ_PROCESS_HANG ? a : b->kind == FS_INJ_PROCESS_HANG ? b : NULL;
+    if (hang == NULL)
+        return 0;
+    other = hang == a ? b : a;
+    fs_target_format(other->target.kind == FS_TARGET_INSTANCE ? &other->target : &hang->target, t,
+                     sizeof(t));
+    switch (other->kind) {
+    case FS_INJ_PROCESS_HANG:
+        snprintf(why, len,
+                 "both hang %s, and the first revert (SIGCONT) would end the other hang too", t);
+        return 1;
+    case FS_INJ_PROCESS_KILL:
+        return 0; /* SIGKILL needs no SIGCONT */
+    case FS_INJ_PROCESS_RESTART:
+        sig = "SIGTERM";
+        break;
+    default:
+        sig = other->signal == SIGABRT ? "SIGABRT" : "SIGSEGV";
+        break;
+    }
+    snprintf(why, len,
+             "%s is stopped by the hang then, and a stopped process acts on %s only once it is "
+             "continued: it would come at the hang's revert, not when the scenario says",
+             t, sig);
+    return 1;
+}
+
 /* A process fault in B faults every X->B. */
 static void fs__process_faults(const void *state, uint8_t faulted[FS_IF_COUNT])
 {
@@ -96,6 +138,7 @@ static void fs__process_free(void *state)
         .faults = fs__process_faults,                                                              \
         .apply = fs__inj_process_apply,                                                            \
         .revert = fs__inj_process_revert,                                                          \
+        .conflicts = fs__process_conflicts,                                                        \
         .describe = fs__process_describe,                                                          \
         .free = fs__process_free,                                                                  \
     };

@@ -321,6 +321,24 @@ static const bad_case_t bad_cases[] = {
      "t.json: $.faults[0].share: expected a share above 0, got 0"},
     {FAULT("{'at':'1s','kind':'process.restart','target':'botmod','share':1.5}"),
      "t.json: $.faults[0].share: expected a number from 0 to 1, got 1.5"},
+    /* faults that get in each other's way */
+    {FAULT("{'at':'2s','for':'4s','kind':'process.hang','target':'botmod[1]'},"
+           "{'at':'3s','for':'4s','kind':'process.hang','target':'botmod'}"),
+     "t.json: $.faults[1]: overlaps $.faults[0] (process.hang, 2s to 6s): both hang botmod[1], "
+     "and the first revert (SIGCONT) would end the other hang too"},
+    {FAULT("{'at':'5s','kind':'process.crash','target':'botmod[2]','signal':'ABRT'},"
+           "{'at':'2s','for':'4s','kind':'process.hang','target':'botmod','share':0.5}"),
+     "t.json: $.faults[1]: overlaps $.faults[0] (process.crash, at 5s): botmod[2] is stopped by "
+     "the hang then, and a stopped process acts on SIGABRT only once it is continued: it would "
+     "come at the hang's revert, not when the scenario says"},
+    {FAULT("{'at':'2s','for':'4s','kind':'process.hang','target':'origin'},"
+           "{'at':'2s','kind':'process.restart','target':'origin'}"),
+     "t.json: $.faults[1]: overlaps $.faults[0] (process.hang, 2s to 6s): origin is stopped by "
+     "the hang then, and a stopped process acts on SIGTERM only once"},
+    {FAULT("{'at':'2s','for':'4s','kind':'process.crash_loop','target':'proxy[0]'},"
+           "{'at':'3s','for':'1s','kind':'process.hang','target':'proxy'}"),
+     "t.json: $.faults[1]: overlaps $.faults[0] (process.crash_loop, 2s to 6s): proxy[0] is "
+     "stopped by the hang then, and a stopped process acts on SIGSEGV only once"},
     /* config.* */
     {CFG("oversize", ",'features':240,'bytes':100"),
      "t.json: $.faults[0].bytes: give features or bytes, not both"},
@@ -724,6 +742,31 @@ static void test_time_scale_limits(void **state)
 /* --max-config-bytes lowers the cap on published configs; the file
  * config.oversize makes is checked against it whichever way it is asked
  * for, and at the cap itself it still loads. */
+/* What overlaps without getting in the way loads. */
+static void test_conflicts_allowed(void **state)
+{
+    static const char *const ok[] = {
+        /* SIGKILL needs no SIGCONT */
+        FAULT("{'at':'2s','for':'4s','kind':'process.hang','target':'botmod'},"
+              "{'at':'3s','kind':'process.kill','target':'botmod[0]'}"),
+        /* other instances, other services */
+        FAULT("{'at':'2s','for':'4s','kind':'process.hang','target':'botmod[0]'},"
+              "{'at':'3s','for':'1s','kind':'process.hang','target':'botmod[1]'},"
+              "{'at':'3s','kind':'process.crash','target':'proxy'}"),
+        /* one after the other: the revert at 6s comes first */
+        FAULT("{'at':'2s','for':'4s','kind':'process.hang','target':'botmod'},"
+              "{'at':'6s','for':'1s','kind':'process.hang','target':'botmod'},"
+              "{'at':'7s','kind':'process.crash','target':'botmod'}"),
+        /* crashes and crash loops together are the supervisor's business */
+        FAULT("{'at':'2s','for':'4s','kind':'process.crash_loop','target':'botmod'},"
+              "{'at':'3s','kind':'process.crash','target':'botmod'}"),
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+        fs_scenario_free(good(ok[i], NULL));
+}
+
 static void test_config_cap(void **state)
 {
     fs_scenario_opts_t o = {.max_config_bytes = FS_INJ_CONFIG_CAP_MIN};
@@ -1311,6 +1354,7 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_time_scale),
         cmocka_unit_test(test_time_scale_limits),
+        cmocka_unit_test(test_conflicts_allowed),
         cmocka_unit_test(test_config_cap),
         cmocka_unit_test(test_seed_override),
         cmocka_unit_test(test_postures_and_expect),
