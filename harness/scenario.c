@@ -107,9 +107,10 @@ static int fs__sc_refs(const cJSON *root, fs_scenario_t *s, char *err, size_t er
     return 0;
 }
 
-/* Checks a scaled duration against [min, max] for the message. */
+/* Checks a scaled duration against [min, max]; why, appended to the
+ * message, says where a bound comes from when the field does not. */
 static int fs__sc_bounds(const char *path, const char *key, uint64_t v, uint64_t min, uint64_t max,
-                         double scale, char *err, size_t errlen)
+                         const char *why, double scale, char *err, size_t errlen)
 {
     char a[32], b[32], c[32], sc[48] = "";
 
@@ -118,8 +119,8 @@ static int fs__sc_bounds(const char *path, const char *key, uint64_t v, uint64_t
     if (scale != 1)
         snprintf(sc, sizeof(sc), " after --time-scale %g", scale);
     return fs_jfield_fail(
-        err, errlen, path, key, "%s%s: expected %s to %s", fs_duration_format(v, a, sizeof(a)), sc,
-        fs_duration_format(min, b, sizeof(b)), fs_duration_format(max, c, sizeof(c)));
+        err, errlen, path, key, "%s%s: expected %s to %s%s", fs_duration_format(v, a, sizeof(a)),
+        sc, fs_duration_format(min, b, sizeof(b)), fs_duration_format(max, c, sizeof(c)), why);
 }
 
 static int fs__sc_fleet(const cJSON *root, fs_scenario_t *s, double scale, char *err, size_t errlen)
@@ -133,17 +134,17 @@ static int fs__sc_fleet(const cJSON *root, fs_scenario_t *s, double scale, char 
     fl->old_engine_share = 0;
     fl->poll_ms = fs_duration_scale(200, scale);
     fl->bake_ms = fs_duration_scale(1000, scale);
-    if (f &&
-        (fs_jfield_check(f, "$.fleet", "fleet", fields, NULL, err, errlen) < 0 ||
-         fs_jfield_uint(f, "$.fleet", "nodes", 0, 1, FS_MAX_NODES, &nodes, err, errlen) < 0 ||
-         fs_jfield_number(f, "$.fleet", "old_engine_share", 0, 0, 1, &fl->old_engine_share, err,
-                          errlen) < 0 ||
-         fs_jfield_uint(f, "$.fleet", "features", 0, 0, 200, &features, err, errlen) < 0 ||
-         fs_jfield_duration(f, "$.fleet", "poll", 0, scale, &fl->poll_ms, err, errlen) < 0 ||
-         fs__sc_bounds("$.fleet", "poll", fl->poll_ms, 1, FS__SC_POLL_MAX, scale, err, errlen) <
-             0 ||
-         fs_jfield_duration(f, "$.fleet", "bake", 0, scale, &fl->bake_ms, err, errlen) < 0 ||
-         fs__sc_bounds("$.fleet", "bake", fl->bake_ms, 1, FS__SC_BAKE_MAX, scale, err, errlen) < 0))
+    if (f && (fs_jfield_check(f, "$.fleet", "fleet", fields, NULL, err, errlen) < 0 ||
+              fs_jfield_uint(f, "$.fleet", "nodes", 0, 1, FS_MAX_NODES, &nodes, err, errlen) < 0 ||
+              fs_jfield_number(f, "$.fleet", "old_engine_share", 0, 0, 1, &fl->old_engine_share,
+                               err, errlen) < 0 ||
+              fs_jfield_uint(f, "$.fleet", "features", 0, 0, 200, &features, err, errlen) < 0 ||
+              fs_jfield_duration(f, "$.fleet", "poll", 0, scale, &fl->poll_ms, err, errlen) < 0 ||
+              fs__sc_bounds("$.fleet", "poll", fl->poll_ms, 1, FS__SC_POLL_MAX, "", scale, err,
+                            errlen) < 0 ||
+              fs_jfield_duration(f, "$.fleet", "bake", 0, scale, &fl->bake_ms, err, errlen) < 0 ||
+              fs__sc_bounds("$.fleet", "bake", fl->bake_ms, 1, FS__SC_BAKE_MAX, "", scale, err,
+                            errlen) < 0))
         return -EINVAL;
     fl->nodes = (unsigned)nodes;
     fl->features = (unsigned)features;
@@ -229,19 +230,20 @@ static int fs__sc_slo(const cJSON *root, fs_scenario_t *s, double scale, char *e
         (fs_jfield_check(o, "$.slo", "slo", fields, NULL, err, errlen) < 0 ||
          fs_jfield_number(o, "$.slo", "success", 0, 0, 1, &slo->success, err, errlen) < 0 ||
          fs_jfield_duration(o, "$.slo", "latency", 0, scale, &slo->latency_ms, err, errlen) < 0 ||
-         fs__sc_bounds("$.slo", "latency", slo->latency_ms, 1, FS_SCENARIO_MAX_DURATION_MS, scale,
-                       err, errlen) < 0 ||
+         fs__sc_bounds("$.slo", "latency", slo->latency_ms, 1, FS_SCENARIO_MAX_DURATION_MS, "",
+                       scale, err, errlen) < 0 ||
          fs_jfield_duration(o, "$.slo", "bucket", 0, scale, &slo->bucket_ms, err, errlen) < 0 ||
-         fs__sc_bounds("$.slo", "bucket", slo->bucket_ms, 1, s->duration_ms, scale, err, errlen) <
-             0 ||
+         fs__sc_bounds("$.slo", "bucket", slo->bucket_ms, 1, s->duration_ms,
+                       " (the run's $.duration)", scale, err, errlen) < 0 ||
          fs_jfield_uint(o, "$.slo", "min_buckets", 0, 1, 10000, &minb, err, errlen) < 0 ||
          fs_jfield_duration(o, "$.slo", "grace", 0, scale, &slo->grace_ms, err, errlen) < 0 ||
-         fs__sc_bounds("$.slo", "grace", slo->grace_ms, 0, FS_SCENARIO_MAX_DURATION_MS, scale, err,
-                       errlen) < 0))
+         fs__sc_bounds("$.slo", "grace", slo->grace_ms, 0, FS_SCENARIO_MAX_DURATION_MS, "", scale,
+                       err, errlen) < 0))
         return -EINVAL;
     if (o == NULL && slo->bucket_ms > s->duration_ms)
         return fs__sc_bounds("$", "duration", s->duration_ms, slo->bucket_ms,
-                             FS_SCENARIO_MAX_DURATION_MS, scale, err, errlen);
+                             FS_SCENARIO_MAX_DURATION_MS, " (at least one $.slo.bucket)", scale,
+                             err, errlen);
     slo->min_buckets = (unsigned)minb;
     return 0;
 }
@@ -399,8 +401,8 @@ static int fs__sc_root(const cJSON *root, fs_scenario_t *s, const fs_scenario_op
     s->seed = FS_SCENARIO_DEFAULT_SEED;
     if (fs_jfield_uint(root, "$", "seed", 0, 0, FS_SCENARIO_MAX_SEED, &s->seed, err, errlen) < 0 ||
         fs_jfield_duration(root, "$", "duration", 1, scale, &s->duration_ms, err, errlen) < 0 ||
-        fs__sc_bounds("$", "duration", s->duration_ms, 1, FS_SCENARIO_MAX_DURATION_MS, scale, err,
-                      errlen) < 0)
+        fs__sc_bounds("$", "duration", s->duration_ms, 1, FS_SCENARIO_MAX_DURATION_MS,
+                      ", the limit on a run", scale, err, errlen) < 0)
         return -EINVAL;
     if (opts && opts->has_seed)
         s->seed = opts->seed;

@@ -170,13 +170,13 @@ static const bad_case_t bad_cases[] = {
     {"{'name':'t','duration':10,'faults':[" CRASH "]}",
      "t.json: $.duration: expected a duration string such as \"1.5s\", got a number"},
     {"{'name':'t','duration':'0s','faults':[" CRASH "]}",
-     "t.json: $.duration: 0ms: expected 1ms to 60m"},
+     "t.json: $.duration: 0ms: expected 1ms to 60m, the limit on a run"},
     {"{'name':'t','duration':'61m','faults':[" CRASH "]}",
-     "t.json: $.duration: 61m: expected 1ms to 60m"},
+     "t.json: $.duration: 61m: expected 1ms to 60m, the limit on a run"},
     {"{'name':'t','duration':'99999999999999999999s','faults':[" CRASH "]}",
      "t.json: $.duration: \"99999999999999999999s\": too large"},
     {"{'name':'t','duration':'50ms','faults':[" CRASH "]}",
-     "t.json: $.duration: 50ms: expected 100ms to 60m"},
+     "t.json: $.duration: 50ms: expected 100ms to 60m (at least one $.slo.bucket)"},
     /* fleet */
     {WITH("'fleet':{'nodes':0}"), "t.json: $.fleet.nodes: expected a whole number from 1 to 64, "
                                   "got 0"},
@@ -209,7 +209,8 @@ static const bad_case_t bad_cases[] = {
     /* slo */
     {WITH("'slo':{'success':2}"), "t.json: $.slo.success: expected a number from 0 to 1, got 2"},
     {WITH("'slo':{'bucket':'0ms'}"), "t.json: $.slo.bucket: 0ms: expected 1ms to 10s"},
-    {WITH("'slo':{'bucket':'11s'}"), "t.json: $.slo.bucket: 11s: expected 1ms to 10s"},
+    {WITH("'slo':{'bucket':'11s'}"),
+     "t.json: $.slo.bucket: 11s: expected 1ms to 10s (the run's $.duration)"},
     {WITH("'slo':{'min_buckets':0}"), "t.json: $.slo.min_buckets: expected a whole number from 1"},
     {WITH("'slo':{'extra':0}"), "t.json: $.slo.extra: unknown field"},
     {WITH("'slo':{'latency':1}"), "t.json: $.slo.latency: expected a duration string"},
@@ -735,7 +736,8 @@ static void test_time_scale_limits(void **state)
     /* 12 s stretched 400 times is over the hour a run may take. */
     o.time_scale = 400;
     assert_int_equal(parse(json, &o, &s, err, sizeof(err)), -EINVAL);
-    assert_string_equal(err, "t.json: $.duration: 80m after --time-scale 400: expected 1ms to 60m");
+    assert_string_equal(err, "t.json: $.duration: 80m after --time-scale 400: expected 1ms to 60m, "
+                             "the limit on a run");
     free(json);
 }
 
