@@ -349,6 +349,7 @@ static int fs__sc_faults(const cJSON *root, fs_scenario_t *s, double scale, char
     }
     return 0;
 }
+
 /* Faults whose times overlap and whose injector says they would get in
  * each other's way (fs_inj_ops_t.conflicts). Instant faults occupy their
  * moment; windows are [at, at + for). */

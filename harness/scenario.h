@@ -15,10 +15,9 @@
 #include "topology.h"
 #include "verdict.h"
 
-#define FS_SCENARIO_MAX_BYTES  (1u << 20) /* a scenario file is at most 1 MiB */
-#define FS_SCENARIO_MAX_FAULTS 256
-/* Arrays and objects nested in one another: a scenario needs 5. */
-#define FS_SCENARIO_MAX_DEPTH    32
+#define FS_SCENARIO_MAX_BYTES    (1u << 20) /* a scenario file is at most 1 MiB */
+#define FS_SCENARIO_MAX_FAULTS   256
+#define FS_SCENARIO_MAX_DEPTH    32 /* arrays and objects in one another; a scenario needs 5 */
 #define FS_SCENARIO_NAME_MAX     64
 #define FS_SCENARIO_DEFAULT_SEED 1
 /* Seeds stay below 10^15 so that every JSON reader (and cJSON's printer,
@@ -84,7 +83,9 @@ typedef struct {
 
 /* Reads and validates the scenario at path. Errors (-EINVAL) start with the
  * file name and name the JSON path ("x.json: $.faults[2].at: ...") or, for
- * syntax errors, line:column ("x.json:4:17: syntax error near ..."); an
+ * text that is not strict JSON, line:column ("x.json:4:17: trailing comma
+ * before '}'"); the limits are FS_SCENARIO_MAX_BYTES, _DEPTH, _FAULTS,
+ * _DURATION_MS, FS_MAX_NODES and opts->max_config_bytes. An
  * unreadable file gives its negative errno (-ENOENT, -EACCES, -EISDIR).
  * Free *out with fs_scenario_free(). */
 int fs_scenario_load(const char *path, const fs_scenario_opts_t *opts, fs_scenario_t **out,
