@@ -2,11 +2,74 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <fiu.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* The directory part of path ("." for a bare name), or NULL on ENOMEM. */
+static char *fs__atomic_dirname(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    if (slash == NULL)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+int fs_fsync_dir(const char *dir, char *err, size_t errlen)
+{
+    int fd, rc = 0;
+
+    if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        rc = -errno;
+        snprintf(err, errlen, "%s: %s", dir, strerror(-rc));
+        return rc;
+    }
+    /* Test-only failure point (tests/unit/test_atomic.c): a directory
+     * fsync is otherwise hard to make fail. */
+    if (fiu_fail("harness/atomic/fsync_dir")) {
+        rc = -EIO;
+    } else if (fsync(fd) < 0) {
+        rc = -errno;
+    }
+    /* EINVAL: a file system that cannot sync a directory (some FUSE and
+     * network ones); the rename is as durable as it will get there. */
+    if (rc == -EINVAL)
+        rc = 0;
+    if (rc < 0)
+        snprintf(err, errlen, "%s: fsync of the directory: %s", dir, strerror(-rc));
+    close(fd);
+    return rc;
+}
+
+int fs_atomic_rename(const char *tmp, const char *path, char *err, size_t errlen)
+{
+    char *dir = NULL;
+    int rc;
+
+    if (rename(tmp, path) < 0) {
+        rc = -errno;
+        snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+        return rc;
+    }
+    /* The rename is only on disk once the directory is: without this a
+     * crash soon after can bring back the old file, or none at all. */
+    if ((dir = fs__atomic_dirname(path)) == NULL) {
+        snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
+        return -ENOMEM;
+    }
+    rc = fs_fsync_dir(dir, NULL, 0);
+    if (rc < 0)
+        snprintf(err, errlen, "%s: in place, but the fsync of %s failed: %s", path, dir,
+                 strerror(-rc));
+    free(dir);
+    return rc;
+}
 
 int fs_atomic_write(const char *path, const void *buf, size_t len, char *err, size_t errlen)
 {
@@ -36,7 +99,16 @@ int fs_atomic_write(const char *path, const void *buf, size_t len, char *err, si
         len -= (size_t)n;
     }
     /* mkstemp makes 0600; results are for everyone on the machine to read. */
-    if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
+    if (fchmod(fd, 0644) < 0) {
+        rc = -errno;
+        goto fail;
+    }
+    /* Test-only failure point, as in fs_fsync_dir(). */
+    if (fiu_fail("harness/atomic/fsync")) {
+        rc = -EIO;
+        goto fail;
+    }
+    if (fsync(fd) < 0) {
         rc = -errno;
         goto fail;
     }
@@ -46,12 +118,14 @@ int fs_atomic_write(const char *path, const void *buf, size_t len, char *err, si
         goto fail;
     }
     fd = -1;
-    if (rename(tmp, path) < 0) {
-        rc = -errno;
-        goto fail;
-    }
+    rc = fs_atomic_rename(tmp, path, err, errlen);
+    /* After a failed rename the temporary goes; after a failed directory
+     * fsync the new file stays in place, complete: the error says its
+     * durability is unknown, not that it is missing. */
+    if (rc < 0)
+        unlink(tmp);
     free(tmp);
-    return 0;
+    return rc;
 
 fail:
     snprintf(err, errlen, "%s: %s", path, strerror(-rc));

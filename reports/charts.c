@@ -5,6 +5,7 @@
 #include "report.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -477,6 +478,35 @@ static void fs__chart_users(const cJSON *doc, fs__report_buf_t *dat, fs__report_
     fs__chart_tail(gp, "users", 360);
 }
 
+/* gnuplot writes the pictures itself, so they cannot go through
+ * fs_atomic_write: after a failed (or killed) gnuplot whatever it left is
+ * removed, a half-drawn picture must not pass for a chart; after a good one
+ * the pictures and the directory are fsynced, as fs_atomic_write would.
+ * Returns rc, or the fsync's error. */
+static int fs__chart_settle(const char *dir, const char *name, int rc, char *warn, size_t warnlen)
+{
+    for (int k = 0; k < 2; k++) {
+        char path[4096];
+        int fd;
+
+        snprintf(path, sizeof(path), "%s/%s.%s", dir, name, k ? "png" : "svg");
+        if (rc < 0) {
+            unlink(path);
+            continue;
+        }
+        if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+            continue; /* not drawn: nothing to sync */
+        if (fsync(fd) < 0) {
+            rc = -errno;
+            snprintf(warn, warnlen, "%s: fsync: %s", path, strerror(-rc));
+        }
+        close(fd);
+    }
+    if (rc == 0)
+        rc = fs_fsync_dir(dir, warn, warnlen);
+    return rc;
+}
+
 /* Writes name.dat and name.gp; renders them when gnuplot was found. */
 static int fs__chart_emit(const char *dir, const char *name, fs__report_buf_t *dat,
                           fs__report_buf_t *gp, const char *gnuplot, char *warn, size_t warnlen)
@@ -498,7 +528,8 @@ static int fs__chart_emit(const char *dir, const char *name, fs__report_buf_t *d
     }
     if (gnuplot == NULL)
         return 0;
-    return fs__report_gnuplot_run(gnuplot, dir, file, warn, warnlen);
+    rc = fs__report_gnuplot_run(gnuplot, dir, file, warn, warnlen);
+    return fs__chart_settle(dir, name, rc, warn, warnlen);
 }
 
 static int fs__chart_begin(const char *dir, char *gnuplot, size_t len, char *warn, size_t warnlen)

@@ -1,6 +1,8 @@
 /* Unit tests for harness/atomic.c: whole-file replacement with no temporary
- * left behind, clean failures naming the path, mkdir -p. Everything happens
- * in a fresh directory under $TMPDIR (or /tmp), removed afterwards. */
+ * left behind, clean failures naming the path, the fsyncs of the file and of
+ * its directory (made to fail through the module's libfiu points), mkdir -p.
+ * Everything happens in a fresh directory under $TMPDIR (or /tmp), removed
+ * afterwards. */
 #include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
@@ -14,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <fiu-control.h>
+#include <fiu.h>
 
 #include "atomic.h"
 #include "testutil.h"
@@ -179,6 +183,95 @@ static void test_write_failures(void **state)
     assert_int_equal(tmp, 0);
 }
 
+/* A failed fsync of the temporary file: the old file stays as it was, no
+ * temporary is left, the error names the file. */
+static void test_fsync_file_fails(void **state)
+{
+    fx_t *fx = *state;
+    char p[512], err[512] = "";
+    char *got;
+    size_t len = 0;
+    int tmp;
+
+    path(fx, "results.json", p, sizeof(p));
+    assert_int_equal(fs_atomic_write(p, "old", 3, err, sizeof(err)), 0);
+    assert_int_equal(fiu_enable("harness/atomic/fsync", 1, NULL, 0), 0);
+    assert_int_equal(fs_atomic_write(p, "new and longer", 14, err, sizeof(err)), -EIO);
+    fiu_disable("harness/atomic/fsync");
+    assert_non_null(strstr(err, p));
+    assert_non_null(strstr(err, strerror(EIO)));
+    got = slurp(p, &len);
+    assert_non_null(got);
+    assert_int_equal(len, 3);
+    assert_string_equal(got, "old");
+    free(got);
+    assert_int_equal(tu_entries(fx->dir, &tmp), 1);
+    assert_int_equal(tmp, 0);
+}
+
+/* The directory is fsynced after the rename (the point is reached, and its
+ * failure is reported, naming both); the file is then already complete. */
+static void test_fsync_dir_fails(void **state)
+{
+    fx_t *fx = *state;
+    char p[512], err[512] = "";
+    char *got;
+    size_t len = 0;
+    int tmp;
+
+    path(fx, "report.html", p, sizeof(p));
+    assert_int_equal(fs_atomic_write(p, "old", 3, err, sizeof(err)), 0);
+    assert_int_equal(fiu_enable("harness/atomic/fsync_dir", 1, NULL, 0), 0);
+    assert_int_equal(fs_atomic_write(p, "new and longer", 14, err, sizeof(err)), -EIO);
+    fiu_disable("harness/atomic/fsync_dir");
+    assert_non_null(strstr(err, p));
+    assert_non_null(strstr(err, "fsync"));
+    assert_non_null(strstr(err, strerror(EIO)));
+    got = slurp(p, &len);
+    assert_non_null(got);
+    assert_int_equal(len, 14);
+    assert_string_equal(got, "new and longer");
+    free(got);
+    assert_int_equal(tu_entries(fx->dir, &tmp), 1);
+    assert_int_equal(tmp, 0);
+
+    /* Every write syncs its directory: a one-time failure fails exactly
+     * the next write and no other. */
+    assert_int_equal(fiu_enable("harness/atomic/fsync_dir", 1, NULL, FIU_ONETIME), 0);
+    assert_int_equal(fs_atomic_write(p, "a", 1, err, sizeof(err)), -EIO);
+    assert_int_equal(fs_atomic_write(p, "b", 1, err, sizeof(err)), 0);
+    fiu_disable("harness/atomic/fsync_dir");
+
+    /* The helpers on their own. */
+    err[0] = '\0';
+    assert_int_equal(fs_fsync_dir(fx->dir, err, sizeof(err)), 0);
+    path(fx, "missing", p, sizeof(p));
+    assert_int_equal(fs_fsync_dir(p, err, sizeof(err)), -ENOENT);
+    assert_non_null(strstr(err, p));
+    path(fx, "report.html", p, sizeof(p));
+    assert_int_equal(fs_fsync_dir(p, err, sizeof(err)), -ENOTDIR);
+    path(fx, "nothing.tmp", p, sizeof(p));
+    char q[512];
+    path(fx, "renamed", q, sizeof(q));
+    assert_int_equal(fs_atomic_rename(p, q, err, sizeof(err)), -ENOENT);
+    assert_non_null(strstr(err, q));
+}
+
+/* A bare file name: its directory is ".". */
+static void test_bare_name(void **state)
+{
+    fx_t *fx = *state;
+    char cwd[512], err[256];
+    struct stat st;
+
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    assert_int_equal(chdir(fx->dir), 0);
+    assert_int_equal(fs_atomic_write("bare.json", "{}", 2, err, sizeof(err)), 0);
+    assert_int_equal(stat("bare.json", &st), 0);
+    assert_int_equal(st.st_size, 2);
+    assert_int_equal(chdir(cwd), 0);
+}
+
 static int is_dir(const char *p)
 {
     struct stat st;
@@ -259,9 +352,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_write_and_replace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_large, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_failures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fsync_file_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fsync_dir_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bare_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mkdirs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mkdirs_failures, setup, teardown),
     };
 
+    fiu_init(0);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

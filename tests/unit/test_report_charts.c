@@ -3,7 +3,8 @@
  * buckets of 100 ms, bucket 0 empty, client->proxy broken in buckets 8..13,
  * a fault from 500 to 1500 ms; html-empty.json: nothing at all); without
  * gnuplot on PATH (return 1, a warning, the files still there); with the
- * real gnuplot (SVG and PNG); with a gnuplot that fails. Everything happens
+ * real gnuplot (SVG and PNG); with a gnuplot that fails half way (no picture
+ * left). Everything happens
  * in a fresh directory under $TMPDIR. */
 #include <errno.h>
 #include <ftw.h>
@@ -288,7 +289,9 @@ static void test_gnuplot_fails(void **state)
     snprintf(path, sizeof(path), "%s/gnuplot", bin);
     f = fopen(path, "w");
     assert_non_null(f);
-    fputs("#!/bin/sh\necho \"line 3: boom in $1\" >&2\nexit 3\n", f);
+    /* It dies half way through the picture. */
+    fputs("#!/bin/sh\nprintf '<svg' > \"${1%.gp}.svg\"\necho \"line 3: boom in $1\" >&2\nexit 3\n",
+          f);
     fclose(f);
     assert_int_equal(chmod(path, 0755), 0);
     setenv("PATH", bin, 1);
@@ -296,9 +299,10 @@ static void test_gnuplot_fails(void **state)
     assert_int_equal(fs_report_charts(fx->doc, dir, warn, sizeof(warn)), -EIO);
     assert_non_null(strstr(warn, "exit 3"));
     assert_non_null(strstr(warn, "line 3: boom in health.gp"));
-    /* The scripts stay for a person to run by hand. */
+    /* The scripts stay for a person to run by hand; the half picture goes. */
     assert_true(exists(dir, "health.gp"));
     assert_true(exists(dir, "health.dat"));
+    assert_false(exists(dir, "health.svg"));
 }
 
 static void test_unwritable_dir(void **state)
