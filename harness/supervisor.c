@@ -17,6 +17,7 @@
 
 #include "fs_http.h"
 #include "fs_log.h"
+#include "logcap.h"
 
 #define FS_SUP_RING 16 /* restart times kept for crash-loop detection */
 
@@ -28,7 +29,7 @@ struct fs_proc_s {
     char *name, *file;
     char **argv, **env;
     size_t argc, nenv;
-    int log_fd; /* -1: no log */
+    fs_logcap_t *log; /* NULL: no log */
     struct sockaddr_storage health;
     int has_health;
     fs_http_client_t *client;
@@ -102,36 +103,18 @@ static const char *fs_sup_signame(int sig, char *buf, size_t len)
     return buf;
 }
 
-/* One logfmt line into the process's log, in one write so it never
- * interleaves with the child's own lines. */
+/* One logfmt line into the process's log. The child's output comes
+ * through the harness too, so the two never interleave within a line. */
 static void fs_proc_log(const fs_proc_t *p, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void fs_proc_log(const fs_proc_t *p, const char *event, const char *fmt, ...)
 {
-    char line[1024], ts[32], name[160];
-    struct timespec now;
-    struct tm tm;
     va_list ap;
-    int n;
 
-    if (p->log_fd < 0)
-        return;
-    clock_gettime(CLOCK_REALTIME, &now);
-    gmtime_r(&now.tv_sec, &tm);
-    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-    n = snprintf(line, sizeof(line), "ts=%s.%03ldZ svc=failsmall level=info event=%s proc=%s ", ts,
-                 now.tv_nsec / 1000000L, event, fs_log_quote(name, sizeof(name), p->name));
-    if (n < 0 || (size_t)n >= sizeof(line) - 1)
-        return;
     va_start(ap, fmt);
-    vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+    fs_logcap_event(p->log, "info", event, fmt, ap);
     va_end(ap);
-    n = (int)strlen(line);
-    line[n++] = '\n';
-    if (write(p->log_fd, line, (size_t)n) < 0) {
-        /* A full disk must not stop the fleet; the line is lost. */
-    }
 }
 
 static void fs_sup_emit(fs_proc_t *p, fs_sup_event_t *ev)
@@ -226,6 +209,19 @@ static void fs_proc_closed_cb(uv_handle_t *h)
 
 /* ---- spawn and exit ---- */
 
+static void fs_proc_pipe_closed_cb(void *data)
+{
+    fs_proc_t *p = data;
+
+    p->sup->open_handles--;
+    fs_sup_check_done(p->sup);
+}
+
+static void fs_proc_unpipe(fs_proc_t *p)
+{
+    fs_logcap_unpipe(p->log, fs_proc_pipe_closed_cb, p);
+}
+
 static void fs_proc_exit_cb(uv_process_t *h, int64_t exit_status, int term_signal)
 {
     fs_proc_t *p = FS_CONTAINER_OF(h, fs_proc_t, handle);
@@ -241,6 +237,8 @@ static void fs_proc_exit_cb(uv_process_t *h, int64_t exit_status, int term_signa
      * with it so that a restart never runs beside its predecessor's
      * leftovers. The group id cannot have been recycled while they live. */
     uv_kill(-pid, SIGKILL);
+    /* What it wrote last comes before the harness's exit line. */
+    fs_proc_unpipe(p);
 
     if (term_signal) {
         ev.term_signal = term_signal;
@@ -324,7 +322,7 @@ static void fs_proc_spawn(fs_proc_t *p)
     char parent[24], detail[256], quoted[512];
     char **args, **env = NULL;
     size_t k = 0;
-    int rc;
+    int rc, out_fd = -1;
 
     p->incarnation++;
     p->ready = 0;
@@ -350,10 +348,19 @@ static void fs_proc_spawn(fs_proc_t *p)
         args[k++] = p->argv[i];
     args[k] = NULL;
 
+    /* stdout and stderr into a pipe the harness reads (harness/logcap.h),
+     * never straight into the file: the cap holds, and a flood is read at
+     * the harness's pace. Without a pipe the output is lost, not the run. */
+    if (p->log != NULL) {
+        if ((rc = fs_logcap_pipe(p->log, sup->loop, &out_fd)) == 0)
+            sup->open_handles++;
+        else
+            fs_proc_log(p, "log_capture_failed", "error=%s", uv_err_name(rc));
+    }
     stdio[0].flags = UV_IGNORE;
     for (int i = 1; i < 3; i++) {
-        stdio[i].flags = p->log_fd >= 0 ? UV_INHERIT_FD : UV_IGNORE;
-        stdio[i].data.fd = p->log_fd;
+        stdio[i].flags = out_fd >= 0 ? UV_INHERIT_FD : UV_IGNORE;
+        stdio[i].data.fd = out_fd;
     }
     opts.exit_cb = fs_proc_exit_cb;
     opts.file = sup->wrapper;
@@ -371,10 +378,13 @@ static void fs_proc_spawn(fs_proc_t *p)
     rc = uv_spawn(sup->loop, &p->handle, &opts);
     free(args);
     free(env);
+    if (out_fd >= 0)
+        close(out_fd); /* the child's now; EOF once it and its children are gone */
     /* Even a failed uv_spawn leaves an initialised handle to close. */
     p->handle_open = 1;
     sup->open_handles++;
     if (rc < 0) {
+        fs_proc_unpipe(p);
         uv_close((uv_handle_t *)&p->handle, fs_proc_closed_cb);
         fs_proc_spawn_failed(p, rc, 1);
         return;
@@ -589,8 +599,7 @@ static void fs_proc_free(fs_proc_t *p)
         return;
     if (p->client != NULL)
         fs_http_client_close(p->client);
-    if (p->log_fd >= 0)
-        close(p->log_fd);
+    fs_logcap_close(p->log);
     free(p->name);
     free(p->file);
     fs_strv_free(p->argv);
@@ -610,6 +619,8 @@ static int fs_proc_check_config(fs_sup_t *sup, const fs_proc_config_t *cfg)
     }
     if (cfg->health != NULL && cfg->health->sa_family != AF_INET &&
         cfg->health->sa_family != AF_INET6)
+        return -EINVAL;
+    if (cfg->log_cap_bytes != 0 && cfg->log_cap_bytes < FS_LOGCAP_MIN_BYTES)
         return -EINVAL;
     return fs_sup_executable(cfg->file);
 }
@@ -631,7 +642,6 @@ int fs_sup_add(fs_sup_t *sup, const fs_proc_config_t *cfg, fs_proc_t **out)
     p = calloc(1, sizeof(*p));
     if (p == NULL)
         goto fail;
-    p->log_fd = -1;
     p->sup = sup;
     p->name = strdup(cfg->name);
     p->file = strdup(cfg->file);
@@ -639,13 +649,9 @@ int fs_sup_add(fs_sup_t *sup, const fs_proc_config_t *cfg, fs_proc_t **out)
     p->env = fs_strv_dup(cfg->env, &p->nenv);
     if (p->name == NULL || p->file == NULL || p->argv == NULL || p->env == NULL)
         goto fail;
-    if (cfg->log_path != NULL) {
-        p->log_fd = open(cfg->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-        if (p->log_fd < 0) {
-            rc = -errno;
-            goto fail;
-        }
-    }
+    if (cfg->log_path != NULL &&
+        (rc = fs_logcap_open(cfg->log_path, cfg->name, cfg->log_cap_bytes, &p->log)) < 0)
+        goto fail;
     if (cfg->health != NULL) {
         size_t len = cfg->health->sa_family == AF_INET ? sizeof(struct sockaddr_in)
                                                        : sizeof(struct sockaddr_in6);

@@ -35,9 +35,14 @@ typedef struct {
      * NULL = none. Where LD_PRELOAD and FIU_ENABLE go; never applied to the
      * harness itself. */
     const char *const *env;
-    /* stdout and stderr of every incarnation are appended here (created
-     * 0644), with one harness line per start and exit; NULL = /dev/null. */
+    /* stdout and stderr of every incarnation are read through a pipe and
+     * appended here (created 0644), with one harness line per start and
+     * exit; capped and rotated to log_path.1 (harness/logcap.h). NULL =
+     * /dev/null. */
     const char *log_path;
+    /* The cap of each of the two files; 0 = FS_LOGCAP_DEFAULT_BYTES (8 MiB),
+     * else at least FS_LOGCAP_MIN_BYTES. */
+    uint64_t log_cap_bytes;
     /* Readiness: an incarnation is ready once GET /healthz on this address
      * answered 200. NULL = ready as soon as it is running. Copied. */
     const struct sockaddr *health;
@@ -96,7 +101,8 @@ int fs_sup_new(uv_loop_t *loop, const char *exec_wrapper, fs_sup_event_cb event_
 /* Registers a process (cfg is copied); before fs_sup_start() only. *out (may
  * be NULL) stays valid until fs_sup_free(). Returns 0, -EINVAL, -EBUSY
  * (already started), -EEXIST (name taken), -ENOENT/-EACCES (file not
- * executable), -ENOMEM, or the negative errno of opening log_path. */
+ * executable; or log_cap_bytes too small), -ENOMEM, or the negative errno
+ * of opening log_path. */
 int fs_sup_add(fs_sup_t *sup, const fs_proc_config_t *cfg, fs_proc_t **out);
 
 /* Starts every process and calls ready_cb exactly once, always from the

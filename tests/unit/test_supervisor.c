@@ -21,11 +21,14 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <uv.h>
 
+#include "logcap.h"
 #include "supervisor.h"
+#include "testutil.h"
 
 #define MAX_EVENTS 256
 
@@ -846,6 +849,186 @@ static void test_fs_exec(void **state)
     assert_int_equal(WEXITSTATUS(run_exec(none, NULL, out, sizeof(out))), 127);
 }
 
+/* ---- a process flooding its output ---- */
+
+#define FLOOD_CAP  (1u << 20)
+#define FLOOD_LINE "flood-0123456789abcdefghijklmnopqrstuvwxyz"
+#define FLOOD_MS   2000
+#define TICK_MS    10
+
+typedef struct {
+    uv_timer_t timer;
+    uint64_t last, max_gap;
+    unsigned ticks;
+} tick_t;
+
+static void tick_cb(uv_timer_t *t)
+{
+    tick_t *k = t->data;
+    uint64_t now = now_ms();
+
+    if (k->last && now - k->last > k->max_gap)
+        k->max_gap = now - k->last;
+    k->last = now;
+    k->ticks++;
+}
+
+static uint64_t flood_until;
+
+static int pred_flood_over(ctx_t *c)
+{
+    (void)c;
+    return now_ms() >= flood_until;
+}
+
+static long rss_kb(void)
+{
+    char buf[4096];
+    const char *v;
+
+    assert_true(read_file("/proc/self/status", buf, sizeof(buf)) > 0);
+    v = strstr(buf, "VmRSS:");
+    assert_non_null(v);
+    return strtol(v + 6, NULL, 10);
+}
+
+static long file_size(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* Every line of the file whole: the flood's own line or a harness line,
+ * never two glued together or one cut short. Returns the flood lines. */
+static long check_lines(const char *path)
+{
+    char *text = NULL, *line, *save = NULL;
+    long flood = 0, n = 0;
+    size_t len = 0;
+    FILE *f = fopen(path, "rb");
+
+    assert_non_null(f);
+    text = malloc(FLOOD_CAP + 1);
+    assert_non_null(text);
+    len = fread(text, 1, FLOOD_CAP, f);
+    fclose(f);
+    text[len] = '\0';
+    assert_true(len > 0);
+    assert_int_equal(text[len - 1], '\n');
+    for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+        n++;
+        if (strcmp(line, FLOOD_LINE) == 0)
+            flood++;
+        else if (strncmp(line, "ts=", 3) != 0 || strstr(line, " svc=failsmall ") == NULL)
+            fail_msg("%s line %ld: '%.80s'", path, n, line);
+    }
+    free(text);
+    return flood;
+}
+
+/* A process writes to stderr as fast as it can, beside one stopped with
+ * SIGSTOP (a hang) and one that crashes over and over: the harness's loop
+ * keeps its timers, its memory stays flat, the flood's log stays within its
+ * cap and rotates, lines whole, and everything stops promptly. */
+static void test_log_flood(void **state)
+{
+    ctx_t *c = malloc(sizeof(*c));
+    char logp[128], old[140], crashp[128], *text;
+    fs_proc_t *flood = NULL, *hung = NULL;
+    tick_t tick = {.max_gap = 0};
+    long rss0, rss1;
+
+    (void)state;
+    if (ctx_setup(c) < 0) {
+        free(c);
+        skip();
+    }
+    log_path(c, "flood", logp, sizeof(logp));
+    snprintf(old, sizeof(old), "%s.1", logp);
+    log_path(c, "crasher", crashp, sizeof(crashp));
+    const char *const flood_argv[] = {"sh", "-c", "exec yes '" FLOOD_LINE "' >&2", NULL};
+    const char *const hung_argv[] = {"sleep", "30", NULL};
+    const char *const crash_argv[] = {"sh", "-c", "echo crashing; kill -SEGV $$", NULL};
+    fs_proc_config_t cf = {.name = "flood",
+                           .file = "/bin/sh",
+                           .argv = flood_argv,
+                           .log_path = logp,
+                           .log_cap_bytes = FLOOD_CAP,
+                           .no_restart = 1};
+    fs_proc_config_t ch = {
+        .name = "hung", .file = "/bin/sleep", .argv = hung_argv, .no_restart = 1};
+    fs_proc_config_t cc = {.name = "crasher",
+                           .file = "/bin/sh",
+                           .argv = crash_argv,
+                           .log_path = crashp,
+                           .backoff_initial_ms = 50,
+                           .backoff_max_ms = 50};
+    fs_proc_config_t tiny = {
+        .name = "tiny", .file = "/bin/true", .log_path = logp, .log_cap_bytes = 100};
+    assert_int_equal(fs_sup_add(c->sup, &tiny, NULL), -EINVAL);
+    assert_int_equal(fs_sup_add(c->sup, &cf, &flood), 0);
+    assert_int_equal(fs_sup_add(c->sup, &ch, &hung), 0);
+    assert_int_equal(fs_sup_add(c->sup, &cc, NULL), 0);
+
+    rss0 = rss_kb();
+    assert_int_equal(uv_timer_init(&c->loop, &tick.timer), 0);
+    tick.timer.data = &tick;
+    assert_int_equal(uv_timer_start(&tick.timer, tick_cb, TICK_MS, TICK_MS), 0);
+    assert_int_equal(fs_sup_start(c->sup, 2000, ready_cb), 0);
+    assert_true(run_until(c, pred_ready, 3000));
+    assert_int_equal(c->ready_status, 0);
+    assert_int_equal(fs_proc_signal(hung, SIGSTOP), 0);
+
+    flood_until = now_ms() + FLOOD_MS;
+    run_until(c, pred_flood_over, FLOOD_MS + 1000);
+    rss1 = rss_kb();
+    assert_true(fs_proc_running(flood));
+    assert_true(fs_proc_running(hung));
+
+    uint64_t t_stop = now_ms() - c->t0;
+    uv_timer_stop(&tick.timer);
+    uv_close((uv_handle_t *)&tick.timer, NULL);
+    ctx_finish(c, 1);
+    print_message("flood: %u ticks, max gap %llu ms, rss %ld -> %ld kB, %ld + %ld bytes, "
+                  "stop %llu ms\n",
+                  tick.ticks, (unsigned long long)tick.max_gap, rss0, rss1, file_size(logp),
+                  file_size(old), (unsigned long long)(c->done_ms - t_stop));
+
+    /* The loop kept its timers: no tick waited for the flood. */
+    assert_true(tick.ticks >= FLOOD_MS / TICK_MS / 4);
+    assert_true(tick.max_gap < 750);
+    /* No buffering of what the process wrote. */
+    assert_true(rss1 - rss0 < 16 * 1024);
+    /* The hang and the flood stop on SIGTERM (SIGCONT first for the hang):
+     * well before the SIGKILL grace. */
+    assert_true(c->done_ms - t_stop < FS_SUP_STOP_GRACE_MS);
+    assert_string_equal(nth_event(c, FS_SUP_EV_EXITED, "hung", 0)->signame, "SIGTERM");
+    assert_string_equal(nth_event(c, FS_SUP_EV_EXITED, "flood", 0)->signame, "SIGTERM");
+    assert_true(count_events(c, FS_SUP_EV_EXITED, "crasher") >= 3);
+
+    /* Two files at most, each within the cap and nearly full, whole lines;
+     * the current one starts with the rotation. */
+    assert_true(file_size(logp) > 0 && file_size(logp) <= (long)FLOOD_CAP);
+    assert_true(file_size(old) > (long)FLOOD_CAP - 4096 && file_size(old) <= (long)FLOOD_CAP);
+    assert_true(check_lines(old) > 10000);
+    check_lines(logp);
+    text = tu_slurp(logp, NULL);
+    assert_non_null(text);
+    assert_int_equal(strncmp(text, "ts=", 3), 0);
+    assert_non_null(strstr(strtok(text, "\n"), " event=log_rotated proc=flood cap_bytes=1048576 "
+                                               "rotation="));
+    free(text);
+    text = tu_slurp(logp, NULL);
+    assert_non_null(strstr(text, "event=exit proc=flood"));
+    free(text);
+    text = tu_slurp(crashp, NULL);
+    assert_non_null(text);
+    assert_true(count_substr(text, "\ncrashing\n") >= 3);
+    free(text);
+    ctx_free(c);
+}
+
 static void test_stop_without_start(void **state)
 {
     ctx_t *c = malloc(sizeof(*c));
@@ -886,6 +1069,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_kill_all),
         cmocka_unit_test(test_env_and_log),
         cmocka_unit_test(test_pdeathsig),
+        cmocka_unit_test(test_log_flood),
     };
 
     (void)argc;
