@@ -1,6 +1,6 @@
 /* fs-exec: the supervisor's pre-exec hook. uv_spawn cannot run code between
  * fork and exec, so every fleet process starts as
- *     fs-exec [--pdeathsig] [--no-core] [--parent PID] -- PROGRAM ARGS...
+ *     fs-exec [--pdeathsig] [--no-core] [--parent PID] [--umask MODE] -- PROGRAM ARGS...
  * which sets up what must hold before the program runs, then execs it in
  * place (same pid, so the supervisor's handle is the program's). Errors:
  * message on stderr, exit 127. No libraries beyond libc. */
@@ -12,12 +12,13 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define FS_EXEC_FAIL 127
 
-static const char usage[] = "usage: fs-exec [--pdeathsig] [--no-core] [--parent PID] -- "
-                            "PROGRAM [ARGS...]\n";
+static const char usage[] = "usage: fs-exec [--pdeathsig] [--no-core] [--parent PID] "
+                            "[--umask MODE] -- PROGRAM [ARGS...]\n";
 
 static int fs_exec_fail(const char *fmt, const char *arg)
 {
@@ -42,9 +43,26 @@ static int fs_exec_pid(const char *s, long *out)
     return 0;
 }
 
+/* An octal file mode creation mask, 0..0777. */
+static int fs_exec_mask(const char *s, mode_t *out)
+{
+    char *end;
+    long v;
+
+    if (s == NULL || *s < '0' || *s > '7')
+        return -1;
+    errno = 0;
+    v = strtol(s, &end, 8);
+    if (errno != 0 || *end != '\0' || v < 0 || v > 0777)
+        return -1;
+    *out = (mode_t)v;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    int pdeathsig = 0, nocore = 0, i;
+    int pdeathsig = 0, nocore = 0, setmask = 0, i;
+    mode_t mask = 0;
     long parent = 0;
     const char *env_parent = getenv("FS_EXEC_PARENT");
 
@@ -60,6 +78,12 @@ int main(int argc, char **argv)
             if (fs_exec_pid(i + 1 < argc ? argv[i + 1] : NULL, &parent) < 0)
                 return fs_exec_fail("--parent: expected a pid, got '%s'",
                                     i + 1 < argc ? argv[i + 1] : "");
+            i++;
+        } else if (strcmp(argv[i], "--umask") == 0) {
+            if (fs_exec_mask(i + 1 < argc ? argv[i + 1] : NULL, &mask) < 0)
+                return fs_exec_fail("--umask: expected an octal mode up to 0777, got '%s'",
+                                    i + 1 < argc ? argv[i + 1] : "");
+            setmask = 1;
             i++;
         } else if (strcmp(argv[i], "--help") == 0) {
             fputs(usage, stdout);
@@ -95,6 +119,8 @@ int main(int argc, char **argv)
         if (setrlimit(RLIMIT_CORE, &rl) != 0)
             return fs_exec_fail("setrlimit(RLIMIT_CORE): %s", strerror(errno));
     }
+    if (setmask)
+        umask(mask);
     execv(argv[i], argv + i);
     fprintf(stderr, "fs-exec: %s: %s\n", argv[i], strerror(errno));
     return FS_EXEC_FAIL;

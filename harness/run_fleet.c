@@ -17,6 +17,7 @@
 #include "atomic.h"
 #include "fs_addr.h"
 #include "prng.h"
+#include "privdir.h"
 
 /* The proxy's default block threshold: a known human scored below it is a
  * wrong answer on the links into botmod. */
@@ -203,8 +204,11 @@ int fs__run_fleet_prepare(fs_run_t *r, char *err, size_t errlen)
     snprintf(dir, sizeof(dir), "%s/logs", r->out_dir);
     if ((rc = fs_mkdirs(dir, err, errlen)) < 0)
         return rc;
+    /* libfiu's control fifos: in a directory of our own (harness/privdir.h),
+     * rid of an earlier run's leftovers first. */
     snprintf(dir, sizeof(dir), "%s/fiu", r->out_dir);
-    if ((rc = fs_mkdirs(dir, err, errlen)) < 0)
+    fs_privdir_sweep(dir);
+    if ((rc = fs_privdir_make(dir, err, errlen)) < 0)
         return rc;
     if ((rc = fs__run_add_procs(r, err, errlen)) < 0)
         return rc;
@@ -449,9 +453,15 @@ void fs__run_fleet_set_t0(fs_run_t *r)
 
 void fs__run_fleet_close(fs_run_t *r)
 {
+    char dir[PATH_MAX + 8];
+
     for (size_t i = 0; i < r->nlinks; i++) {
         if (r->links[i].link != NULL)
             fs_link_close(r->links[i].link);
         r->links[i].link = NULL;
     }
+    /* Every process is gone: the fifos of those that did not exit cleanly
+     * (libfiu removes its own at exit()) go now, and the directory. */
+    snprintf(dir, sizeof(dir), "%s/fiu", r->out_dir);
+    fs_privdir_sweep(dir);
 }

@@ -327,7 +327,7 @@ static void fs_proc_spawn(fs_proc_t *p)
     p->incarnation++;
     p->ready = 0;
     p->last_probe = 0;
-    args = malloc((p->argc + 8) * sizeof(*args));
+    args = malloc((p->argc + 10) * sizeof(*args));
     if (p->nenv)
         env = fs_proc_build_env(p);
     if (args == NULL || (p->nenv && env == NULL)) {
@@ -342,6 +342,10 @@ static void fs_proc_spawn(fs_proc_t *p)
     args[k++] = "--no-core";
     args[k++] = "--parent";
     args[k++] = parent;
+    /* Whatever a process creates is ours alone: libfiu's control fifos
+     * (0600 already), and anything else it may write. */
+    args[k++] = "--umask";
+    args[k++] = FS_SUP_UMASK;
     args[k++] = "--";
     args[k++] = p->file;
     for (size_t i = 1; i < p->argc; i++)

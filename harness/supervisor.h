@@ -1,7 +1,8 @@
 /* The process supervisor: starts every fleet process through build/fs-exec
- * (own session and process group, PR_SET_PDEATHSIG, no core dumps), waits
- * for their /healthz, restarts crashed ones with backoff so that a crash
- * loop happens and is visible, and stops them all (SIGTERM, then SIGKILL).
+ * (own session and process group, PR_SET_PDEATHSIG, no core dumps, umask
+ * 077), captures its output (harness/logcap.h), waits for their /healthz,
+ * restarts crashed ones with backoff so that a crash loop happens and is
+ * visible, and stops them all (SIGTERM, then SIGKILL).
  * Single-threaded: every call on the loop's thread, which must live as long
  * as the fleet (the parent-death signal fires when the spawning thread dies).
  * Children are watched through libuv only: no SIGCHLD handler, no
@@ -19,7 +20,8 @@
 #define FS_SUP_LOOP_RESTARTS      3     /* this many restarts ... */
 #define FS_SUP_LOOP_WINDOW_MS     10000 /* ... within this window make a crash loop */
 #define FS_SUP_HEALTH_POLL_MS     20
-#define FS_SUP_STOP_GRACE_MS      2000 /* SIGTERM to SIGKILL */
+#define FS_SUP_STOP_GRACE_MS      2000  /* SIGTERM to SIGKILL */
+#define FS_SUP_UMASK              "077" /* for every process: what it creates is private */
 
 typedef struct fs_sup_s fs_sup_t;
 typedef struct fs_proc_s fs_proc_t;
@@ -100,7 +102,8 @@ int fs_sup_new(uv_loop_t *loop, const char *exec_wrapper, fs_sup_event_cb event_
 
 /* Registers a process (cfg is copied); before fs_sup_start() only. *out (may
  * be NULL) stays valid until fs_sup_free(). Returns 0, -EINVAL, -EBUSY
- * (already started), -EEXIST (name taken), -ENOENT/-EACCES (file not
+ * (already started), -EEXIST (name taken), -EADDRNOTAVAIL (health not
+ * loopback), -ENOENT/-EACCES (file not
  * executable; or log_cap_bytes too small), -ENOMEM, or the negative errno
  * of opening log_path. */
 int fs_sup_add(fs_sup_t *sup, const fs_proc_config_t *cfg, fs_proc_t **out);

@@ -27,6 +27,7 @@
 #include <uv.h>
 
 #include "logcap.h"
+#include "privdir.h"
 #include "supervisor.h"
 #include "testutil.h"
 
@@ -841,12 +842,126 @@ static void test_fs_exec(void **state)
     assert_int_equal(WEXITSTATUS(st), 127);
     assert_non_null(strstr(out, "/nonexistent/prog"));
 
+    /* --umask: what the program starts with. */
+    const char *mask[] = {"fs-exec", "--umask", "027", "--", "/bin/sh", "-c", "umask", NULL};
+    st = run_exec(mask, NULL, out, sizeof(out));
+    assert_int_equal(WEXITSTATUS(st), 0);
+    assert_string_equal(out, "0027\n");
+    const char *badmask[] = {"fs-exec", "--umask", "8", "--", "/bin/true", NULL};
+    st = run_exec(badmask, NULL, out, sizeof(out));
+    assert_int_equal(WEXITSTATUS(st), 127);
+    assert_non_null(strstr(out, "--umask: expected an octal mode"));
+    const char *bigmask[] = {"fs-exec", "--umask", "01000", "--", "/bin/true", NULL};
+    assert_int_equal(WEXITSTATUS(run_exec(bigmask, NULL, out, sizeof(out))), 127);
+    const char *nomask[] = {"fs-exec", "--umask", NULL};
+    assert_int_equal(WEXITSTATUS(run_exec(nomask, NULL, out, sizeof(out))), 127);
+
     const char *unknown[] = {"fs-exec", "--bogus", "--", "/bin/true", NULL};
     assert_int_equal(WEXITSTATUS(run_exec(unknown, NULL, out, sizeof(out))), 127);
     const char *badpid[] = {"fs-exec", "--parent", "12x", "--", "/bin/true", NULL};
     assert_int_equal(WEXITSTATUS(run_exec(badpid, NULL, out, sizeof(out))), 127);
     const char *none[] = {"fs-exec", "--no-core", "--", NULL};
     assert_int_equal(WEXITSTATUS(run_exec(none, NULL, out, sizeof(out))), 127);
+}
+
+/* ---- libfiu's control fifos ---- */
+
+static int pred_ready_twice(ctx_t *c)
+{
+    return count_events(c, FS_SUP_EV_READY, "origin[0]") >= 2;
+}
+
+/* The fifo pair of incarnation pid: both 0600 fifos of ours, or both
+ * missing (returns 0 / -1; fails the test on anything in between). */
+static int fifo_pair(const char *base, int pid)
+{
+    char p[300];
+    struct stat st;
+    int found = 0;
+
+    for (int k = 0; k < 2; k++) {
+        snprintf(p, sizeof(p), "%s-%d.%s", base, pid, k ? "out" : "in");
+        if (lstat(p, &st) != 0)
+            continue;
+        assert_true(S_ISFIFO(st.st_mode));
+        assert_int_equal(st.st_mode & 07777, 0600);
+        assert_int_equal(st.st_uid, geteuid());
+        found++;
+    }
+    assert_true(found == 0 || found == 2);
+    return found == 2 ? 0 : -1;
+}
+
+/* The umask fs-exec gave a running process, from /proc. */
+static unsigned proc_umask(int pid)
+{
+    char path[64], buf[4096];
+    const char *u;
+
+    snprintf(path, sizeof(path), "/proc/%d/status", pid);
+    assert_true(read_file(path, buf, sizeof(buf)) > 0);
+    u = strstr(buf, "Umask:");
+    assert_non_null(u);
+    return (unsigned)strtoul(u + 6, NULL, 8);
+}
+
+/* fs-origin with --fiu-fifo in the private directory, as a run starts it:
+ * the directory 0700, the fifos 0600 and ours, the process's umask 077; a
+ * SIGKILLed incarnation leaves its fifos (libfiu removes them only at
+ * exit()), the sweep after the stop leaves none, nor the directory. */
+static void test_fiu_fifos(void **state)
+{
+    ctx_t *c = malloc(sizeof(*c));
+    char listen[64], dir[128], base[160], err[256];
+    struct sockaddr_in health;
+    struct stat st;
+    fs_proc_t *p = NULL;
+    int port, pid1, pid2;
+    mode_t old = umask(022);
+
+    (void)state;
+    if (ctx_setup(c) < 0 || access(origin_path, X_OK) != 0) {
+        free(c);
+        umask(old);
+        skip();
+    }
+    snprintf(dir, sizeof(dir), "%s/fiu", c->dir);
+    assert_int_equal(fs_privdir_make(dir, err, sizeof(err)), 0);
+    assert_int_equal(lstat(dir, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(st.st_mode & 07777, 0700);
+    snprintf(base, sizeof(base), "%s/origin[0]", dir);
+    port = free_port();
+    snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+    assert_int_equal(uv_ip4_addr("127.0.0.1", port, &health), 0);
+    const char *const argv[] = {"fs-origin", "--listen", listen, "--fiu-fifo", base, NULL};
+    fs_proc_config_t cfg = {.name = "origin[0]",
+                            .file = origin_path,
+                            .argv = argv,
+                            .health = (const struct sockaddr *)&health,
+                            .backoff_initial_ms = 50};
+    assert_int_equal(fs_sup_add(c->sup, &cfg, &p), 0);
+    assert_int_equal(fs_sup_start(c->sup, 5000, ready_cb), 0);
+    assert_true(run_until(c, pred_ready, 6000));
+    assert_int_equal(c->ready_status, 0);
+    pid1 = fs_proc_pid(p);
+    assert_int_equal(proc_umask(pid1), 077);
+    assert_int_equal(fifo_pair(base, pid1), 0);
+
+    assert_int_equal(fs_proc_signal(p, SIGKILL), 0);
+    assert_true(run_until(c, pred_ready_twice, 6000));
+    pid2 = fs_proc_pid(p);
+    assert_true(pid2 != pid1);
+    assert_int_equal(fifo_pair(base, pid2), 0);
+    assert_int_equal(fifo_pair(base, pid1), 0); /* nobody removed them */
+    ctx_finish(c, 1);
+
+    assert_true(fs_privdir_sweep(dir) >= 2);
+    assert_int_equal(fifo_pair(base, pid1), -1);
+    assert_int_equal(fifo_pair(base, pid2), -1);
+    assert_int_equal(lstat(dir, &st), -1);
+    umask(old);
+    ctx_free(c);
 }
 
 /* ---- a process flooding its output ---- */
@@ -1039,6 +1154,12 @@ static void test_stop_without_start(void **state)
         skip();
     }
     fs_proc_config_t cfg = {.name = "never", .file = "/bin/true"};
+    struct sockaddr_in far;
+    assert_int_equal(uv_ip4_addr("10.0.0.1", 80, &far), 0);
+    fs_proc_config_t remote = {
+        .name = "remote", .file = "/bin/true", .health = (const struct sockaddr *)&far};
+    /* Health probes go to loopback only. */
+    assert_int_equal(fs_sup_add(c->sup, &remote, NULL), -EADDRNOTAVAIL);
     assert_int_equal(fs_sup_add(c->sup, &cfg, NULL), 0);
     assert_int_equal(fs_sup_stop(c->sup, done_cb), 0);
     assert_int_equal(c->done, 0); /* from the loop, never from inside stop */
@@ -1070,6 +1191,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_env_and_log),
         cmocka_unit_test(test_pdeathsig),
         cmocka_unit_test(test_log_flood),
+        cmocka_unit_test(test_fiu_fifos),
     };
 
     (void)argc;
