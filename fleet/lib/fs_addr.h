@@ -17,6 +17,10 @@ int fs_addr_parse(const char *text, struct sockaddr_storage *out, char *err, siz
 /* Formats sa as "HOST:PORT" into buf (FS_ADDR_STRLEN bytes is enough). */
 int fs_addr_format(const struct sockaddr *sa, char *buf, size_t len);
 
+/* 1 when sa is 127.0.0.0/8 or ::1, else 0 (::ffff:127.x included: a
+ * mapped address is not what fs_addr_parse would ever give). */
+int fs_addr_is_loopback(const struct sockaddr *sa);
+
 /* Port of sa in host byte order. */
 int fs_addr_port(const struct sockaddr *sa);
 

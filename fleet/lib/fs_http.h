@@ -28,8 +28,9 @@ typedef void (*fs_http_observe_cb)(const fs_http_req_t *req, int status, double 
                                    void *data);
 
 /* Binds addr (port 0 = any free port), listens, and serves on loop.
- * Returns 0 or a negative libuv error code; after a failure the loop must
- * run once more (to release a closed handle) before uv_loop_close(). */
+ * Returns 0 or a negative libuv error code (UV_EADDRNOTAVAIL: addr is not
+ * loopback, fs_addr_is_loopback); after a failure the loop must run once
+ * more (to release a closed handle) before uv_loop_close(). */
 int fs_http_server_start(uv_loop_t *loop, const struct sockaddr *addr, fs_http_handler_cb handler,
                          void *data, fs_http_server_t **out);
 
@@ -120,7 +121,8 @@ typedef struct {
  * call. */
 typedef void (*fs_http_client_cb)(int status, const fs_http_resp_t *resp, void *data);
 
-/* A pool of keep-alive connections to one upstream. Returns 0 or -ENOMEM. */
+/* A pool of keep-alive connections to one upstream. Returns 0, -EINVAL,
+ * -EADDRNOTAVAIL (upstream is not loopback) or -ENOMEM. */
 int fs_http_client_new(uv_loop_t *loop, const struct sockaddr *upstream, fs_http_client_t **out);
 
 /* Sends call (copied; the caller's buffers may go at once) on an idle

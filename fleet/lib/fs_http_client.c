@@ -483,6 +483,10 @@ int fs_http_client_new(uv_loop_t *loop, const struct sockaddr *upstream, fs_http
 {
     if (!loop || !upstream || !out)
         return -EINVAL;
+    /* The last line of defence behind fs_addr_parse: every call the fleet
+     * and the harness make goes through a client made here. */
+    if (!fs_addr_is_loopback(upstream))
+        return -EADDRNOTAVAIL;
     size_t alen =
         upstream->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
     fs_http_client_t *cl = calloc(1, sizeof(*cl));

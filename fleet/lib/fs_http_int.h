@@ -4,6 +4,7 @@
 #ifndef FS_HTTP_INT_H
 #define FS_HTTP_INT_H
 
+#include "fs_addr.h"
 #include "fs_http.h"
 
 #include <errno.h>

@@ -592,6 +592,9 @@ int fs_http_server_start(uv_loop_t *loop, const struct sockaddr *addr, fs_http_h
 {
     if (!loop || !addr || !handler || !out)
         return UV_EINVAL;
+    /* Every listener of the fleet and the harness starts here. */
+    if (!fs_addr_is_loopback(addr))
+        return UV_EADDRNOTAVAIL;
     fs_http_server_t *s = calloc(1, sizeof(*s));
     if (!s)
         return UV_ENOMEM;

@@ -74,6 +74,34 @@ static void test_not_loopback(void **state)
     parse("127.1:80", -EADDRNOTAVAIL);
 }
 
+/* The check fs_http applies to every address it binds or calls. */
+static void test_is_loopback(void **state)
+{
+    struct sockaddr_in in4 = {.sin_family = AF_INET};
+    struct sockaddr_in6 in6 = {.sin6_family = AF_INET6};
+    struct sockaddr un = {.sa_family = AF_UNIX};
+    const char *yes4[] = {"127.0.0.1", "127.0.0.2", "127.255.255.254"};
+    const char *no4[] = {"0.0.0.0", "10.0.0.1", "126.255.255.255", "128.0.0.1", "255.255.255.255"};
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(yes4) / sizeof(yes4[0]); i++) {
+        assert_int_equal(inet_pton(AF_INET, yes4[i], &in4.sin_addr), 1);
+        assert_int_equal(fs_addr_is_loopback((struct sockaddr *)&in4), 1);
+    }
+    for (size_t i = 0; i < sizeof(no4) / sizeof(no4[0]); i++) {
+        assert_int_equal(inet_pton(AF_INET, no4[i], &in4.sin_addr), 1);
+        assert_int_equal(fs_addr_is_loopback((struct sockaddr *)&in4), 0);
+    }
+    assert_int_equal(inet_pton(AF_INET6, "::1", &in6.sin6_addr), 1);
+    assert_int_equal(fs_addr_is_loopback((struct sockaddr *)&in6), 1);
+    assert_int_equal(inet_pton(AF_INET6, "::", &in6.sin6_addr), 1);
+    assert_int_equal(fs_addr_is_loopback((struct sockaddr *)&in6), 0);
+    assert_int_equal(inet_pton(AF_INET6, "::ffff:127.0.0.1", &in6.sin6_addr), 1);
+    assert_int_equal(fs_addr_is_loopback((struct sockaddr *)&in6), 0);
+    assert_int_equal(fs_addr_is_loopback(&un), 0);
+    assert_int_equal(fs_addr_is_loopback(NULL), 0);
+}
+
 static void test_syntax_errors(void **state)
 {
     struct sockaddr_storage ss;
@@ -125,9 +153,9 @@ static void test_format_small_buffer(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_loopback_accepted),   cmocka_unit_test(test_port_and_family),
-        cmocka_unit_test(test_not_loopback),        cmocka_unit_test(test_syntax_errors),
-        cmocka_unit_test(test_format_small_buffer),
+        cmocka_unit_test(test_loopback_accepted), cmocka_unit_test(test_port_and_family),
+        cmocka_unit_test(test_not_loopback),      cmocka_unit_test(test_is_loopback),
+        cmocka_unit_test(test_syntax_errors),     cmocka_unit_test(test_format_small_buffer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

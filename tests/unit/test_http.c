@@ -824,6 +824,39 @@ static void test_connection_refused(void **state)
     assert_int_equal(fx->status[0], -ECONNREFUSED);
 }
 
+/* Whatever the caller got wrong, nothing but loopback is ever bound or
+ * called: the server and the client refuse before touching a socket. */
+static void test_loopback_only(void **state)
+{
+    fx_t *fx = *state;
+    const char *v4[] = {"0.0.0.0", "10.0.0.1", "192.0.2.1"};
+    struct sockaddr_in in4;
+    struct sockaddr_in6 in6;
+    fs_http_server_t *srv = NULL;
+    fs_http_client_t *cli = NULL;
+
+    for (size_t i = 0; i < sizeof(v4) / sizeof(v4[0]); i++) {
+        assert_int_equal(uv_ip4_addr(v4[i], 0, &in4), 0);
+        assert_int_equal(
+            fs_http_server_start(&fx->loop, (struct sockaddr *)&in4, handler, fx, &srv),
+            UV_EADDRNOTAVAIL);
+        assert_null(srv);
+        in4.sin_port = htons(80);
+        assert_int_equal(fs_http_client_new(&fx->loop, (struct sockaddr *)&in4, &cli),
+                         -EADDRNOTAVAIL);
+        assert_null(cli);
+    }
+    assert_int_equal(uv_ip6_addr("::", 0, &in6), 0);
+    assert_int_equal(fs_http_server_start(&fx->loop, (struct sockaddr *)&in6, handler, fx, &srv),
+                     UV_EADDRNOTAVAIL);
+    assert_int_equal(uv_ip6_addr("::ffff:127.0.0.1", 80, &in6), 0);
+    assert_int_equal(fs_http_client_new(&fx->loop, (struct sockaddr *)&in6, &cli), -EADDRNOTAVAIL);
+    /* The rest of 127.0.0.0/8 is loopback too. */
+    assert_int_equal(uv_ip4_addr("127.0.0.2", 80, &in4), 0);
+    assert_int_equal(fs_http_client_new(&fx->loop, (struct sockaddr *)&in4, &cli), 0);
+    fs_http_client_close(cli);
+}
+
 static void test_reset_mid_response(void **state)
 {
     fx_t *fx = *state;
@@ -1101,6 +1134,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_status_text),
         T(test_sync_response),
+        T(test_loopback_only),
         T(test_async_response),
         T(test_keepalive_reuse),
         T(test_pipelined_in_order),

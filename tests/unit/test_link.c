@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -377,6 +378,31 @@ static void test_upstream_refused(void **state)
     assert_int_equal(s.calls, 1);
     assert_int_equal(s.errors, 1);
     assert_int_equal(stats(fx).errors, 1);
+}
+
+/* A link listens on 127.0.0.1 only (its API takes no bind address), and
+ * refuses to relay to anything but loopback. */
+static void test_loopback_only(void **state)
+{
+    fx_t *fx = *state;
+    struct sockaddr_storage addr;
+    struct sockaddr_in far, *bound = (struct sockaddr_in *)&addr;
+    fs_link_t *l = NULL;
+    fs_link_config_t cfg = {.name = "proxy[0]->origin[0]", .upstream = (struct sockaddr *)&far};
+    char ip[32];
+
+    assert_int_equal(fs_link_addr(fx->link, &addr), 0);
+    assert_int_equal(addr.ss_family, AF_INET);
+    assert_non_null(inet_ntop(AF_INET, &bound->sin_addr, ip, sizeof(ip)));
+    assert_string_equal(ip, "127.0.0.1");
+    assert_true(ntohs(bound->sin_port) > 0);
+
+    assert_int_equal(uv_ip4_addr("192.0.2.1", 80, &far), 0);
+    assert_int_equal(fs_link_start(&fx->loop, &cfg, &l), -EADDRNOTAVAIL);
+    assert_null(l);
+    assert_int_equal(uv_ip4_addr("0.0.0.0", 80, &far), 0);
+    assert_int_equal(fs_link_start(&fx->loop, &cfg, &l), -EADDRNOTAVAIL);
+    assert_null(l);
 }
 
 static void test_down(void **state)
@@ -752,6 +778,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_relay),
+        T(test_loopback_only),
         T(test_keepalive),
         T(test_series_counts),
         T(test_upstream_refused),
