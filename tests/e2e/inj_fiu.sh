@@ -40,6 +40,8 @@ for run in 1 2; do
     check "$res" ".interfaces[\"proxy->botmod\"].buckets.errors[$((reverted + 1)):] | add == 0" \
         "inj-fiu-score: no failure after it went off"
     pass "inj-fiu-score: $errors of $calls calls failed in the window (20-40 %), none outside it"
+    [ ! -e "$E2E_DIR/score$run/legacy/fiu" ] ||
+        fail "inj-fiu-score: left behind: $(ls -la "$E2E_DIR/score$run/legacy/fiu")"
     counts+=("$(jq -r '.interfaces["proxy->botmod"].totals | "\(.errors) of \(.calls)"' "$res")")
 done
 # libfiu's PRNG is seeded per process from the run's seed, so the same

@@ -37,6 +37,11 @@ check "$r" "$EV"' ev("fault.error"; "$.faults[1]") | length == 1 and (.[0].what 
 check "$r" "$EV"' ev("process.exited"; "botmod[1]") + ev("process.exited"; "proxy[0]") | length == 0' \
     "crash: nothing else exited"
 pass "process.crash: botmod[0] died of SIGABRT and came back; nothing to signal is an error"
+# libfiu removes its fifos at exit() only: the aborted incarnation's are the
+# harness's to remove once the fleet is down, with their directory.
+[ ! -e "$E2E_DIR/crash/legacy/fiu" ] ||
+    fail "crash: left behind: $(ls -la "$E2E_DIR/crash/legacy/fiu")"
+pass "process.crash: no libfiu fifo left after the run, the crashed incarnation's included"
 
 # kill botmod[1], then every botmod while botmod[1] waits for its restart.
 run kill kill --posture legacy
