@@ -206,11 +206,27 @@ int fs_configgen_padded(const char *good, size_t good_len, size_t bytes, char **
     return fs__cg_done(&b, out, len);
 }
 
+int fs_configgen_print(const cJSON *doc, char **out, size_t *len)
+{
+    char *text = cJSON_PrintUnformatted(doc);
+    int rc = -ENOMEM;
+
+    /* cJSON may allocate with its own hooks; callers free() what we give. */
+    if (text == NULL)
+        return rc;
+    *len = strlen(text);
+    if ((*out = malloc(*len + 1)) != NULL) {
+        memcpy(*out, text, *len + 1);
+        rc = 0;
+    }
+    cJSON_free(text);
+    return rc;
+}
+
 int fs_configgen_poisoned(const char *good, size_t good_len, char **out, size_t *len)
 {
     static const char *const poison[] = FS_CONFIGGEN_POISON_NAMES;
     cJSON *doc = cJSON_ParseWithLength(good, good_len), *rows, *row = NULL;
-    char *text = NULL;
     int rc = -EINVAL, n, start;
 
     rows = cJSON_GetObjectItemCaseSensitive(doc, "features");
@@ -232,16 +248,8 @@ int fs_configgen_poisoned(const char *good, size_t good_len, char **out, size_t 
             goto fail;
         row = NULL; /* rows owns it now */
     }
-    if ((text = cJSON_PrintUnformatted(doc)) == NULL)
-        goto fail;
-    /* Ours to free() like every other generated file. */
-    *len = strlen(text);
-    if ((*out = malloc(*len + 1)) == NULL)
-        goto fail;
-    memcpy(*out, text, *len + 1);
-    rc = 0;
+    rc = fs_configgen_print(doc, out, len);
 fail:
-    cJSON_free(text);
     cJSON_Delete(row);
     cJSON_Delete(doc);
     return rc;

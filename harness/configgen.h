@@ -5,6 +5,7 @@
 #define FS_CONFIGGEN_H
 
 #include <stddef.h>
+#include <cjson/cJSON.h>
 #include <stdint.h>
 
 /* The real bot signals the fleet scores with (ua:curl, lang:missing, ...)
@@ -39,6 +40,10 @@ int fs_configgen_waf(const char *killswitch, char **out, size_t *len);
  * rows), so it has as many rows as good (at least 2), the right types, and
  * every request scores 0, as a certain bot. malloc'd into *out. 0, -EINVAL
  * when good is not a feature file, or -ENOMEM. */
+/* doc as compact JSON text in a malloc'd, NUL-terminated *out (plain
+ * free(), like every generated file), its length in *len. 0 or -ENOMEM. */
+int fs_configgen_print(const cJSON *doc, char **out, size_t *len);
+
 int fs_configgen_poisoned(const char *good, size_t good_len, char **out, size_t *len);
 
 /* Corruptions of a good file, each malloc'd into *out:

@@ -31,7 +31,6 @@ static int fs__config_duplicate(const fs_inj_config_t *c, const char *good, size
     const char *field = strcmp(c->key, FS_INJ_CONFIG_KEY_WAF) == 0 ? "rules" : "features";
     cJSON *doc = cJSON_ParseWithLength(good, good_len), *dup = NULL;
     const cJSON *rows = cJSON_GetObjectItemCaseSensitive(doc, field), *row;
-    char *text = NULL;
     int rc = -EINVAL;
 
     if (!cJSON_IsArray(rows))
@@ -52,16 +51,8 @@ static int fs__config_duplicate(const fs_inj_config_t *c, const char *good, size
     if (!cJSON_ReplaceItemInObjectCaseSensitive(doc, field, dup))
         goto fail;
     dup = NULL; /* doc owns it now */
-    if ((text = cJSON_PrintUnformatted(doc)) == NULL)
-        goto fail;
-    /* Ours to free() with the other bad files, whatever cJSON allocates with. */
-    *len = strlen(text);
-    if ((*out = malloc(*len + 1)) == NULL)
-        goto fail;
-    memcpy(*out, text, *len + 1);
-    rc = 0;
+    rc = fs_configgen_print(doc, out, len);
 fail:
-    cJSON_free(text);
     cJSON_Delete(dup);
     cJSON_Delete(doc);
     return rc;
