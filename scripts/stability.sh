@@ -14,16 +14,8 @@ runs=${RUNS:-10}
 [ -x "$fs" ] || { echo "stability: $fs is missing (make)" >&2; exit 2; }
 command -v jq >/dev/null || { echo "stability: jq is missing (make deps)" >&2; exit 2; }
 case $runs in '' | *[!0-9]* | 0) echo "stability: RUNS=$runs: expected a positive integer" >&2; exit 2 ;; esac
-if [ -n "${SCENARIOS:-}" ]; then
-    read -r -a files <<<"$SCENARIOS"
-else
-    files=()
-    for f in scenarios/*.json; do
-        [ "$f" = scenarios/scenario.schema.json ] || files+=("$f")
-    done
-fi
-[ "${#files[@]}" -gt 0 ] || { echo "stability: no scenarios" >&2; exit 2; }
-"$fs" validate "${files[@]}" >/dev/null || exit 2
+. "$(dirname "$0")/scenario-files.sh"
+scenario_files stability "$fs"
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/failsmall-stability.XXXXXX")
 keep=0

@@ -23,17 +23,8 @@ fs=$build/failsmall
 [ -x "$fs" ] || { echo "suite: $fs is missing (make)" >&2; exit 2; }
 command -v jq >/dev/null || { echo "suite: jq is missing (make deps)" >&2; exit 2; }
 case $jobs in '' | *[!0-9]* | 0) echo "suite: SUITE_JOBS=$jobs: expected a positive integer" >&2; exit 2 ;; esac
-if [ -n "${SCENARIOS:-}" ]; then
-    read -r -a files <<<"$SCENARIOS"
-else
-    files=()
-    for f in scenarios/*.json; do
-        [ "$f" = scenarios/scenario.schema.json ] || files+=("$f")
-    done
-fi
-[ "${#files[@]}" -gt 0 ] || { echo "suite: no scenarios" >&2; exit 2; }
-# Every file must load before anything runs: a typo fails in a second.
-"$fs" validate "${files[@]}" >/dev/null || exit 2
+. "$(dirname "$0")/scenario-files.sh"
+scenario_files suite "$fs"
 
 names=()
 for f in "${files[@]}"; do
