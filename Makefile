@@ -49,11 +49,11 @@ E2E       := $(sort $(wildcard tests/e2e/*.sh))
 
 DEB_PKGS := build-essential pkg-config libuv1-dev libfiu-dev fiu-utils libcjson-dev \
             libcmocka-dev gnuplot-nox libhttp-parser-dev curl procps wrk jq \
-            libxml2-utils chromium
+            libxml2-utils chromium valgrind
 
 .SECONDARY:
 
-.PHONY: all deps test unit e2e asan run suite stability bench install uninstall clean format check-format
+.PHONY: all deps test unit e2e asan valgrind run suite stability bench install uninstall clean format check-format
 
 all: $(BINS) $(UNIT_BINS)
 
@@ -110,6 +110,10 @@ test: all
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" test
+
+# The flagship scenario's harness under valgrind: no error, no definite leak.
+valgrind: all
+	@sh scripts/valgrind.sh $(BUILD)
 
 run: deps all
 	@sh scripts/run.sh $(BUILD)

@@ -6,8 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* PATH.tmp.XXXXXX: mkstemp's six characters. fs_atomic_sweep() knows a
+ * leftover by this name. */
+#define FS_ATOMIC_TMP_SUFFIX ".tmp."
+#define FS_ATOMIC_TMP_RANDOM 6
 
 /* The directory part of path ("." for a bare name), or NULL on ENOMEM. */
 static char *fs__atomic_dirname(const char *path)
@@ -77,7 +83,7 @@ int fs_atomic_write(const char *path, const void *buf, size_t len, char *err, si
     const char *p = buf;
     int fd = -1, rc;
 
-    if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
+    if (asprintf(&tmp, "%s" FS_ATOMIC_TMP_SUFFIX "XXXXXX", path) < 0) {
         tmp = NULL;
         rc = -ENOMEM;
         goto fail;
@@ -178,4 +184,59 @@ int fs_mkdirs(const char *dir, char *err, size_t errlen)
     }
     free(copy);
     return rc;
+}
+
+/* NAME.tmp.XXXXXX, X from mkstemp's alphabet, NAME not empty. */
+static int fs__atomic_is_temp(const char *name)
+{
+    size_t n = strlen(name), tail = sizeof(FS_ATOMIC_TMP_SUFFIX) - 1 + FS_ATOMIC_TMP_RANDOM;
+    const char *x;
+
+    if (n <= tail || strncmp(name + n - tail, FS_ATOMIC_TMP_SUFFIX, tail - FS_ATOMIC_TMP_RANDOM))
+        return 0;
+    x = name + n - FS_ATOMIC_TMP_RANDOM;
+    for (int i = 0; i < FS_ATOMIC_TMP_RANDOM; i++)
+        if (!((x[i] >= 'a' && x[i] <= 'z') || (x[i] >= 'A' && x[i] <= 'Z') ||
+              (x[i] >= '0' && x[i] <= '9')))
+            return 0;
+    return 1;
+}
+
+/* dirfd is consumed. Symlinks are never followed, someone else's files
+ * never touched. */
+static int fs__atomic_sweep_fd(int dirfd, int depth)
+{
+    DIR *d = fdopendir(dirfd);
+    struct dirent *de;
+    int removed = 0;
+
+    if (d == NULL) {
+        close(dirfd);
+        return 0;
+    }
+    while ((de = readdir(d)) != NULL) {
+        struct stat st;
+
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+            fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_uid != geteuid())
+            continue;
+        if (S_ISREG(st.st_mode) && fs__atomic_is_temp(de->d_name)) {
+            removed += unlinkat(dirfd, de->d_name, 0) == 0;
+        } else if (S_ISDIR(st.st_mode) && depth > 0) {
+            int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (sub >= 0)
+                removed += fs__atomic_sweep_fd(sub, depth - 1);
+        }
+    }
+    closedir(d);
+    return removed;
+}
+
+int fs_atomic_sweep(const char *dir, int depth)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+    if (fd < 0)
+        return -errno;
+    return fs__atomic_sweep_fd(fd, depth);
 }

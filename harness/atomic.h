@@ -23,6 +23,13 @@ int fs_atomic_rename(const char *tmp, const char *path, char *err, size_t errlen
  * Returns 0 or a negative errno code with err naming dir. */
 int fs_fsync_dir(const char *dir, char *err, size_t errlen);
 
+/* Removes the temporary files fs_atomic_write() leaves when the process
+ * dies between creating and renaming one (PATH.tmp.XXXXXX, regular files
+ * of ours), in dir and its subdirectories down to depth levels; symlinks
+ * are not followed. Returns how many went, or a negative errno code when
+ * dir cannot be opened. */
+int fs_atomic_sweep(const char *dir, int depth);
+
 /* mkdir -p: creates dir and its parents (0755). Returns 0 or -errno. */
 int fs_mkdirs(const char *dir, char *err, size_t errlen);
 

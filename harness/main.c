@@ -15,6 +15,7 @@
 
 #include <uv.h>
 
+#include "janitor.h"
 #include "report.h"
 #include "run.h"
 #include "scenario.h"
@@ -31,7 +32,8 @@ typedef struct {
 
 typedef struct {
     uv_loop_t loop;
-    uv_signal_t sigint, sigterm;
+    uv_async_t wake; /* a SIGINT or SIGTERM arrived */
+    fs_janitor_t *janitor;
     fs_run_t *current;
     int interrupts;
     int colour;
@@ -171,21 +173,72 @@ static int load_all(const fs__files_t *f, const fs_scenario_opts_t *opts, fs_sce
 
 /* ---- run ---- */
 
-static void on_signal_cb(uv_signal_t *h, int signum)
+/* The one piece of global state: a signal handler has nowhere else to look
+ * for the loop it must wake. */
+static uv_async_t *volatile signal_wake;
+static volatile sig_atomic_t signal_first;
+
+static void signal_defaults(void)
+{
+    struct sigaction sa = {.sa_handler = SIG_DFL};
+
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Async-signal-safe only. The first SIGINT or SIGTERM wakes the loop to
+ * stop the run cleanly and puts the default actions back, so that the next
+ * one kills at once, whatever the harness is doing (a report being written
+ * is not on the loop): the fleet dies with us (PR_SET_PDEATHSIG) and the
+ * janitor sweeps what is left on disk. */
+static void on_signal(int signum)
+{
+    uv_async_t *wake = signal_wake;
+
+    signal_defaults();
+    if (signal_first == 0)
+        signal_first = signum;
+    if (wake != NULL)
+        uv_async_send(wake);
+}
+
+static void on_signal_wake_cb(uv_async_t *h)
 {
     fs__main_t *m = h->data;
+    int signum = signal_first;
 
-    if (++m->interrupts > 1) {
-        /* A second Ctrl-C: nothing more is waited for. */
-        fs_run_kill(m->current);
-        _exit(EXIT_INTERRUPTED);
-    }
+    if (signum == 0 || m->interrupts > 0)
+        return;
+    m->interrupts = 1;
     fprintf(stderr,
             "\nfailsmall: %s: stopping, reverting faults and writing partial results "
             "(again to kill)\n",
             signum == SIGINT ? "interrupted" : "terminated");
     if (m->current != NULL)
-        fs_run_abort(m->current, signum == SIGINT ? "interrupted (SIGINT)" : "terminated");
+        fs_run_abort(m->current,
+                     signum == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
+}
+
+static void signals_catch(fs__main_t *m)
+{
+    struct sigaction sa = {.sa_handler = on_signal};
+
+    uv_async_init(&m->loop, &m->wake, on_signal_wake_cb);
+    m->wake.data = m;
+    /* It must not keep the loop alive between runs. */
+    uv_unref((uv_handle_t *)&m->wake);
+    signal_wake = &m->wake;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static void signals_release(fs__main_t *m)
+{
+    signal_defaults();
+    signal_wake = NULL;
+    uv_close((uv_handle_t *)&m->wake, NULL);
 }
 
 static void run_done_cb(fs_run_t *run, void *data)
@@ -241,9 +294,13 @@ static int run_scenario(fs__main_t *m, const fs_scenario_t *sc, int only, fs_pos
         snprintf(out, sizeof(out), "%s", out_dir);
     else
         snprintf(out, sizeof(out), "%s/%s", suite, fs_scenario_name(sc));
+    /* Reports and results are written whole through temporary files; the
+     * janitor removes one left by a harness killed halfway. */
+    fs_janitor_watch_temps(m->janitor, out, 3);
     for (size_t i = 0; i < fs_scenario_posture_count(sc) && m->interrupts == 0; i++) {
         fs_posture_t p = fs_scenario_posture(sc, i);
-        fs_run_config_t cfg = {.scenario = sc, .posture = p, .out_dir = dir, .bin_dir = bins};
+        fs_run_config_t cfg = {
+            .scenario = sc, .posture = p, .out_dir = dir, .bin_dir = bins, .janitor = m->janitor};
         fs_run_t *run = NULL;
         int rc;
 
@@ -410,7 +467,7 @@ static int cmd_run(int argc, char **argv, int colour)
     fs__main_t m = {.colour = colour};
     fs_posture_t which = FS_POSTURE_LEGACY;
     const char *out = NULL, *suite = "runs";
-    char bins[PATH_MAX / 2], *end;
+    char bins[PATH_MAX / 2], err[512], *end;
     int only = 0, c, rc = EXIT_USAGE, worst = EXIT_PASS;
 
     optind = 1;
@@ -476,15 +533,15 @@ static int cmd_run(int argc, char **argv, int colour)
         suite = out ? out : "runs";
         out = NULL;
     }
+    /* Before the loop has a thread: the janitor is a fork. */
+    if (fs_janitor_start(&m.janitor, err, sizeof(err)) < 0) {
+        fprintf(stderr, "failsmall: %s\n", err);
+        goto out;
+    }
+    if (files.nfiles > 1)
+        fs_janitor_watch_temps(m.janitor, suite, 0);
     uv_loop_init(&m.loop);
-    uv_signal_init(&m.loop, &m.sigint);
-    uv_signal_init(&m.loop, &m.sigterm);
-    m.sigint.data = m.sigterm.data = &m;
-    uv_signal_start(&m.sigint, on_signal_cb, SIGINT);
-    uv_signal_start(&m.sigterm, on_signal_cb, SIGTERM);
-    /* The signals must not keep the loop alive between runs. */
-    uv_unref((uv_handle_t *)&m.sigint);
-    uv_unref((uv_handle_t *)&m.sigterm);
+    signals_catch(&m);
     for (size_t i = 0; i < files.nfiles && m.interrupts == 0; i++) {
         int r = run_scenario(&m, sc[i], only, which, out, suite, bins);
         if (r == EXIT_USAGE || (r > worst && worst != EXIT_USAGE))
@@ -492,12 +549,12 @@ static int cmd_run(int argc, char **argv, int colour)
     }
     if (files.nfiles > 1 && suite_pages(suite, sc, files.nfiles) < 0)
         worst = EXIT_USAGE;
-    uv_close((uv_handle_t *)&m.sigint, NULL);
-    uv_close((uv_handle_t *)&m.sigterm, NULL);
+    signals_release(&m);
     uv_run(&m.loop, UV_RUN_DEFAULT);
     uv_loop_close(&m.loop);
     rc = m.interrupts ? EXIT_INTERRUPTED : worst;
 out:
+    fs_janitor_close(m.janitor);
     for (size_t i = 0; sc && i < files.nfiles; i++)
         fs_scenario_free(sc[i]);
     free(sc);

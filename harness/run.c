@@ -20,7 +20,9 @@
 #define FS__RUN_READY_TIMEOUT_MS 15000 /* every /healthz answering */
 #define FS__RUN_APPLY_TIMEOUT_MS 10000 /* every node on the baseline configs */
 #define FS__RUN_TICK_MS          50
-#define FS__RUN_EVENTS_MS        100
+/* SIGTERM to SIGKILL once aborted: a Ctrl-C must be done within 2 s. */
+#define FS__RUN_ABORT_GRACE_MS 500
+#define FS__RUN_EVENTS_MS      100
 
 static void fs__run_stop_fleet(fs_run_t *r);
 static void fs__run_end_measure(fs_run_t *r);
@@ -56,6 +58,12 @@ static void fs__run_sup_event_cb(fs_sup_t *sup, const fs_sup_event_t *ev, void *
     snprintf(kind, sizeof(kind), "process.%s", fs_sup_event_name(ev->type));
     fs_timeline_add(r->timeline, fs__run_now_ms(r), kind, ev->name, "%s",
                     ev->detail ? ev->detail : "");
+    /* No fault is on before the load starts: a process that exits now is
+     * broken (a bad flag, a missing library), and waiting out the ready
+     * timeout while it crash-loops would only hide that. */
+    if (r->phase == FS_RUN_STARTING &&
+        (ev->type == FS_SUP_EV_EXITED || ev->type == FS_SUP_EV_SPAWN_FAILED))
+        fs__run_fail(r, "the fleet did not start: %s", ev->detail ? ev->detail : ev->name);
 }
 
 /* Configstore's rollout events (stages, rollbacks), mapped onto run time
@@ -497,6 +505,7 @@ int fs_run_start(uv_loop_t *loop, const fs_run_config_t *cfg, fs_run_done_cb don
     r->started_unix_ms = (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
     snprintf(r->out_dir, sizeof(r->out_dir), "%s", cfg->out_dir);
     snprintf(r->bin_dir, sizeof(r->bin_dir), "%s", cfg->bin_dir);
+    r->janitor = cfg->janitor;
     snprintf(r->results_path, sizeof(r->results_path), "%s/results.json", cfg->out_dir);
     r->nfaults = fs_scenario_fault_count(r->sc);
     r->faults = calloc(r->nfaults + 1, sizeof(*r->faults));
@@ -511,6 +520,8 @@ int fs_run_start(uv_loop_t *loop, const fs_run_config_t *cfg, fs_run_done_cb don
     if ((rc = fs__run_fleet_prepare(r, err, errlen)) < 0 ||
         (rc = fs_http_client_new(loop, (const struct sockaddr *)&r->procs[0].addr, &r->cs)) < 0 ||
         (rc = fs_sup_new(loop, exec, fs__run_sup_event_cb, r, &r->sup)) < 0 ||
+        (r->janitor != NULL &&
+         (rc = fs_sup_set_lifeline(r->sup, fs_janitor_lifeline(r->janitor))) < 0) ||
         (rc = fs__run_fleet_spawn(r, err, errlen)) < 0 ||
         (rc = fs_sup_start(r->sup, FS__RUN_READY_TIMEOUT_MS, fs__run_ready_cb)) < 0) {
         if (err[0] == '\0')
@@ -542,16 +553,12 @@ void fs_run_abort(fs_run_t *r, const char *reason)
         return;
     r->aborted = 1;
     snprintf(r->abort_reason, sizeof(r->abort_reason), "%s", reason ? reason : "interrupted");
+    if (r->sup != NULL)
+        fs_sup_set_stop_grace(r->sup, FS__RUN_ABORT_GRACE_MS);
     if (r->phase == FS_RUN_STARTING)
         fs__run_stop_fleet(r);
     else
         fs__run_end_measure(r);
-}
-
-void fs_run_kill(fs_run_t *r)
-{
-    if (r != NULL && r->sup != NULL)
-        fs_sup_kill_all(r->sup);
 }
 
 fs_run_status_t fs_run_status(const fs_run_t *r)

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <uv.h>
 
+#include "janitor.h"
 #include "results.h"
 #include "scenario.h"
 #include "verdict.h"
@@ -19,6 +20,9 @@ typedef struct {
     fs_posture_t posture;
     const char *out_dir; /* this posture's folder: results.json, logs/, fiu/ */
     const char *bin_dir; /* where fs-proxy, fs-botmod, ... and fs-exec are */
+    /* Told about the fifo directory, its lifeline inherited by the fleet,
+     * so that nothing is left if the harness is killed; may be NULL. */
+    fs_janitor_t *janitor;
 } fs_run_config_t;
 
 /* How a run ended. */
@@ -41,9 +45,6 @@ int fs_run_start(uv_loop_t *loop, const fs_run_config_t *cfg, fs_run_done_cb don
 /* Ends the run early (Ctrl-C): faults reverted, fleet stopped, results
  * written with status "aborted". Safe to call more than once. */
 void fs_run_abort(fs_run_t *run, const char *reason);
-
-/* Emergency stop with no allocation: SIGKILL every fleet process. */
-void fs_run_kill(fs_run_t *run);
 
 fs_run_status_t fs_run_status(const fs_run_t *run);
 const char *fs_run_error(const fs_run_t *run); /* why FS_RUN_ERROR, or "" */

@@ -210,6 +210,10 @@ int fs__run_fleet_prepare(fs_run_t *r, char *err, size_t errlen)
     fs_privdir_sweep(dir);
     if ((rc = fs_privdir_make(dir, err, errlen)) < 0)
         return rc;
+    if (r->janitor != NULL && (rc = fs_janitor_watch_fifos(r->janitor, dir)) < 0) {
+        snprintf(err, errlen, "%s: the janitor: %s", dir, strerror(-rc));
+        return rc;
+    }
     if ((rc = fs__run_add_procs(r, err, errlen)) < 0)
         return rc;
     return fs__run_add_links(r, err, errlen);

@@ -69,6 +69,7 @@ struct fs_run_s {
     fs_posture_t posture;
     char out_dir[PATH_MAX / 2]; /* leaves room for the file names inside */
     char bin_dir[PATH_MAX / 2];
+    fs_janitor_t *janitor; /* NULL: none */
     char results_path[PATH_MAX];
     fs_run_done_cb done_cb;
     void *data;

@@ -64,6 +64,8 @@ struct fs_sup_s {
     fs_proc_t *volatile head;
     fs_proc_t *tail;
     int started, stopping, grace_closing;
+    int lifeline;             /* fd every process inherits as its fd 3, or -1 */
+    uint64_t stop_grace_ms;   /* SIGTERM to SIGKILL */
     unsigned open_handles;    /* every handle but grace_timer */
     fs_sup_ready_cb ready_cb; /* non-NULL while the answer is pending */
     uint64_t ready_timeout_ms;
@@ -317,7 +319,7 @@ static void fs_proc_spawn(fs_proc_t *p)
 {
     fs_sup_t *sup = p->sup;
     uv_process_options_t opts = {0};
-    uv_stdio_container_t stdio[3];
+    uv_stdio_container_t stdio[4];
     fs_sup_event_t ev = {.type = FS_SUP_EV_STARTED};
     char parent[24], detail[256], quoted[512];
     char **args, **env = NULL;
@@ -370,8 +372,11 @@ static void fs_proc_spawn(fs_proc_t *p)
     opts.file = sup->wrapper;
     opts.args = args;
     opts.env = env;
+    /* libuv dup2()s it into place, which clears close-on-exec there only. */
+    stdio[3].flags = UV_INHERIT_FD;
+    stdio[3].data.fd = sup->lifeline;
     opts.stdio = stdio;
-    opts.stdio_count = 3;
+    opts.stdio_count = sup->lifeline >= 0 ? 4 : 3;
     /* setsid(): its own session and process group, so that a stop can
      * signal the whole group and a ^C at the terminal reaches the harness
      * only. */
@@ -589,12 +594,27 @@ int fs_sup_new(uv_loop_t *loop, const char *exec_wrapper, fs_sup_event_cb event_
     sup->loop = loop;
     sup->event_cb = event_cb;
     sup->data = data;
+    sup->lifeline = -1;
+    sup->stop_grace_ms = FS_SUP_STOP_GRACE_MS;
     *out = sup;
     return 0;
 
 fail:
     free(sup);
     return -ENOMEM;
+}
+
+int fs_sup_set_lifeline(fs_sup_t *sup, int fd)
+{
+    if (sup->started)
+        return -EBUSY;
+    sup->lifeline = fd;
+    return 0;
+}
+
+void fs_sup_set_stop_grace(fs_sup_t *sup, uint64_t ms)
+{
+    sup->stop_grace_ms = ms;
 }
 
 static void fs_proc_free(fs_proc_t *p)
@@ -812,7 +832,7 @@ int fs_sup_stop(fs_sup_t *sup, fs_sup_done_cb done_cb)
         }
     }
     if (running)
-        uv_timer_start(&sup->grace_timer, fs_sup_grace_cb, FS_SUP_STOP_GRACE_MS, 0);
+        uv_timer_start(&sup->grace_timer, fs_sup_grace_cb, sup->stop_grace_ms, 0);
 
     ready_cb = sup->ready_cb;
     sup->ready_cb = NULL;

@@ -100,6 +100,15 @@ const char *fs_sup_event_name(fs_sup_event_type_t type);
 int fs_sup_new(uv_loop_t *loop, const char *exec_wrapper, fs_sup_event_cb event_cb, void *data,
                fs_sup_t **out);
 
+/* Every process started from now on inherits fd as its fd 3 (-1: none):
+ * the janitor's lifeline (harness/janitor.h), whose EOF tells it the last
+ * of them has exited. Before fs_sup_start() only: returns 0 or -EBUSY. */
+int fs_sup_set_lifeline(fs_sup_t *sup, int fd);
+
+/* How long fs_sup_stop() waits between SIGTERM and SIGKILL; default
+ * FS_SUP_STOP_GRACE_MS. An aborted run waits less: its user waits. */
+void fs_sup_set_stop_grace(fs_sup_t *sup, uint64_t ms);
+
 /* Registers a process (cfg is copied); before fs_sup_start() only. *out (may
  * be NULL) stays valid until fs_sup_free(). Returns 0, -EINVAL, -EBUSY
  * (already started), -EEXIST (name taken), -EADDRNOTAVAIL (health not

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -71,7 +72,7 @@ int fs__report_gnuplot_run(const char *gnuplot, const char *dir, const char *scr
     size_t got = 0;
     long long deadline;
     int fds[2] = {-1, -1}, status = 0, timed_out = 0, rc;
-    pid_t pid;
+    pid_t pid, parent = getpid();
 
     if (pipe2(fds, O_CLOEXEC) < 0) {
         rc = -errno;
@@ -85,11 +86,13 @@ int fs__report_gnuplot_run(const char *gnuplot, const char *dir, const char *scr
         goto fail;
     }
     if (pid == 0) {
-        /* Only async-signal-safe calls between fork and exec. */
+        /* Only async-signal-safe calls between fork and exec. gnuplot dies
+         * with the harness, however the harness dies, and not at all if
+         * the harness is gone already. */
         int null = open("/dev/null", O_RDWR);
 
-        if (null < 0 || chdir(dir) < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
-            dup2(fds[1], 2) < 0)
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent || null < 0 ||
+            chdir(dir) < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(fds[1], 2) < 0)
             _exit(127);
         execv(gnuplot, argv);
         _exit(127);

@@ -55,3 +55,24 @@ grep -q '"status":[[:space:]]*"aborted"' "$E2E_DIR/int/legacy/results.json" ||
 sleep 0.5
 pgrep -f -- "$E2E_DIR/int" >/dev/null && fail "processes left after Ctrl-C: $(pgrep -af -- "$E2E_DIR/int")"
 pass "Ctrl-C exits 130, writes partial results, leaves nothing behind"
+
+# A fleet that cannot start is a harness error at once, not a wait for the
+# ready timeout while it crash-loops: failsmall and the real fs-exec beside
+# services that exit as soon as they start.
+bin=$E2E_DIR/badfleet
+mkdir -p "$bin"
+cp "$fs" "$FS_BUILD/fs-exec" "$bin/"
+for s in origin configstore botmod proxy dashboard; do
+    printf '#!/bin/sh\necho "fs-%s: cannot start" >&2\nexit 1\n' "$s" >"$bin/fs-$s"
+    chmod +x "$bin/fs-$s"
+done
+start=$(date +%s%N)
+"$bin/failsmall" run "$dir/link-down.json" --out "$E2E_DIR/badfleet-run" >"$E2E_DIR/badfleet.log" 2>&1
+rc=$?
+took=$((($(date +%s%N) - start) / 1000000))
+[ "$rc" = 2 ] || fail "a fleet that exits at once: exit $rc, expected 2"
+[ "$took" -lt 3000 ] || fail "a fleet that exits at once took $took ms to report (limit 3000)"
+grep -q "the fleet did not start: .* exited with" "$E2E_DIR/badfleet.log" ||
+    fail "no 'the fleet did not start' error: $(cat "$E2E_DIR/badfleet.log")"
+grep -q "cannot start" "$E2E_DIR/badfleet-run/legacy/logs/"*.log || fail "the services' own words are not in the logs"
+pass "a fleet that cannot start exits 2 in $took ms, naming the process"

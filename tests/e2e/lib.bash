@@ -141,3 +141,36 @@ check() {
     jq -e "$expr" "$file" >/dev/null 2>&1 ||
         fail "$what: ($expr) is $(jq -c "$expr" "$file" 2>&1 | head -c 300)"
 }
+
+# run_procs DIR — pids of the processes of the run in DIR: one grep and
+# one find over /proc, quick enough to poll every 25 ms.
+run_procs() {
+    {
+        # The pattern from a file: grep's own command line must not match.
+        grep -lsFf <(printf '%s\n' "$1") /proc/[0-9]*/cmdline
+        find /proc -mindepth 2 -maxdepth 2 -name cwd -lname "$1*"
+    } 2>/dev/null | cut -d/ -f3 | sort -u
+}
+
+# leftovers DIR — fifos and temporary files (NAME.tmp.XXXXXX) under DIR.
+leftovers() {
+    find "$1" \( -type p -o -regex '.*\.tmp\.[A-Za-z0-9]\{6\}' \) -print 2>/dev/null
+}
+
+# run_gone DIR LIMIT_MS — polls until no process of the run in DIR is left
+# (GONE_MS: how long that took, from the call); false after LIMIT_MS.
+run_gone() {
+    local start left
+    start=$(date +%s%N)
+    while :; do
+        GONE_MS=$((($(date +%s%N) - start) / 1000000))
+        left=$(run_procs "$1")
+        [ -z "$left" ] && return 0
+        [ "$GONE_MS" -ge "$2" ] && break
+        sleep 0.025
+    done
+    for p in $left; do
+        echo "# left: $p $({ tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null)"
+    done
+    return 1
+}

@@ -700,6 +700,54 @@ static void test_env_and_log(void **state)
 
 /* The supervising process dies by SIGKILL (no cleanup can run): its
  * children must die with it through PR_SET_PDEATHSIG. */
+static int pred_env_exited_holder(ctx_t *c)
+{
+    return count_events(c, FS_SUP_EV_EXITED, "holder") >= 1;
+}
+
+/* The lifeline: every process holds it as fd 3 (and nothing else of ours
+ * leaks: fd 4 is closed), so its read end sees EOF only once the last
+ * process has exited. */
+static void test_lifeline(void **state)
+{
+    ctx_t *c = malloc(sizeof(*c));
+    int life[2];
+    char logp[128], buf[4096], byte;
+    struct pollfd p;
+
+    (void)state;
+    if (ctx_setup(c) < 0) {
+        free(c);
+        skip();
+    }
+    assert_int_equal(pipe2(life, O_CLOEXEC), 0);
+    assert_int_equal(fs_sup_set_lifeline(c->sup, life[1]), 0);
+    log_path(c, "holder", logp, sizeof(logp));
+    const char *const argv[] = {
+        "sh", "-c",
+        "[ -e /proc/self/fd/3 ] && echo fd3=open; [ -e /proc/self/fd/4 ] || echo fd4=closed; "
+        "sleep 0.3",
+        NULL};
+    fs_proc_config_t cfg = {
+        .name = "holder", .file = "/bin/sh", .argv = argv, .log_path = logp, .no_restart = 1};
+    assert_int_equal(fs_sup_add(c->sup, &cfg, NULL), 0);
+    assert_int_equal(fs_sup_start(c->sup, 2000, ready_cb), 0);
+    assert_int_equal(fs_sup_set_lifeline(c->sup, life[1]), -EBUSY);
+    close(life[1]); /* ours; the process has its own now */
+    assert_true(run_until(c, pred_ready, 2000));
+    p = (struct pollfd){.fd = life[0], .events = POLLIN};
+    assert_int_equal(poll(&p, 1, 100), 0); /* held while it runs */
+    assert_true(run_until(c, pred_env_exited_holder, 3000));
+    assert_int_equal(poll(&p, 1, 1000), 1);
+    assert_int_equal(read(life[0], &byte, 1), 0); /* EOF: the holder is gone */
+    close(life[0]);
+    ctx_finish(c, 1);
+    assert_true(read_file(logp, buf, sizeof(buf)) > 0);
+    assert_non_null(strstr(buf, "fd3=open\n"));
+    assert_non_null(strstr(buf, "fd4=closed\n"));
+    ctx_free(c);
+}
+
 static void test_pdeathsig(void **state)
 {
     int fds[2], pid = 0, status;
@@ -1188,6 +1236,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_stop_term_then_kill),
         cmocka_unit_test(test_signal_and_restart_switch),
         cmocka_unit_test(test_kill_all),
+        cmocka_unit_test(test_lifeline),
         cmocka_unit_test(test_env_and_log),
         cmocka_unit_test(test_pdeathsig),
         cmocka_unit_test(test_log_flood),
