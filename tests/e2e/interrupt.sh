@@ -8,15 +8,32 @@
 dir=$(cd "$(dirname "$0")" && pwd)/scenarios
 hang=$dir/inj-process-hang.json # 5 s; every botmod SIGSTOPped from 1.5 s for 1.5 s
 
-# interrupt NAME SCENARIO AFTER_S SIGNAL — runs SCENARIO into $E2E_DIR/NAME,
-# sends SIGNAL after AFTER_S seconds and waits; RC, STOP_MS (signal to
-# exit) and OUT are set.
+# botmods_stopped DIR — every bot module of the run in DIR is SIGSTOPped:
+# the process.hang is on, whatever the machine's speed.
+botmods_stopped() {
+    local p n=0
+    for p in $(run_procs "$1"); do
+        [ "$(cat "/proc/$p/comm" 2>/dev/null)" = fs-botmod ] || continue
+        [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" = T ] || return 1
+        n=$((n + 1))
+    done
+    [ "$n" = 2 ]
+}
+
+# interrupt NAME SCENARIO WHEN SIGNAL — runs SCENARIO into $E2E_DIR/NAME,
+# sends SIGNAL after WHEN seconds (or once the hang is on, for "hang") and
+# waits; RC, STOP_MS (signal to exit) and OUT are set.
 interrupt() {
-    local name=$1 file=$2 after=$3 sig=$4 pid sent
+    local name=$1 file=$2 when=$3 sig=$4 pid sent
     OUT=$E2E_DIR/$name
     "$FS_BUILD/failsmall" run "$file" --out "$OUT" >"$E2E_DIR/$name.log" 2>&1 &
     pid=$!
-    sleep "$after"
+    if [ "$when" = hang ]; then
+        wait_until 15 botmods_stopped "$OUT" || fail "$name: the hang never came"
+        sleep 0.2
+    else
+        sleep "$when"
+    fi
     kill "-$sig" "$pid"
     sent=$(date +%s%N)
     { wait "$pid"; } 2>/dev/null
@@ -41,7 +58,7 @@ aborted_cleanly() {
 
 # During a fault, with both bot modules SIGSTOPped: the hang is reverted
 # (SIGCONT) before the stop, and the stop is quick all the same.
-interrupt during-fault "$hang" 2.2 INT
+interrupt during-fault "$hang" hang INT
 aborted_cleanly "SIGINT during a process.hang" "interrupted (SIGINT)"
 res=$OUT/legacy/results.json
 check "$res" '[.events[] | select(.kind == "fault.revert" and (.what | endswith("(end of run)")))] | length == 1' \
@@ -74,7 +91,7 @@ pass "SIGINT/SIGTERM abort cleanly within 2 s: during a fault $during_ms ms, whi
 OUT=$E2E_DIR/twice
 "$FS_BUILD/failsmall" run "$hang" --out "$OUT" >"$E2E_DIR/twice.log" 2>&1 &
 pid=$!
-sleep 2.2
+wait_until 15 botmods_stopped "$OUT" || fail "twice: the hang never came"
 kill -INT "$pid"
 sleep 0.02
 kill -INT "$pid"
