@@ -3,8 +3,6 @@
  * fs_guard, and stop the run when a condition trips. */
 #include "run_int.h"
 
-#include <errno.h>
-
 #define FS__RUN_GUARD_MS 100
 
 /* The series behind an interface as the load or the links recorded it. */
