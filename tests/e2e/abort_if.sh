@@ -83,26 +83,29 @@ grep -q "legacy    stopped early by abort_if\[0\]: .* (expected)$" "$E2E_DIR/bot
     fail "the terminal table does not say it: $(cat "$E2E_DIR/both.log")"
 pass "report.html, summary.md, junit.xml and the table give the reason"
 
+# exit_1 NAME POSTURE WANT — runs $E2E_DIR/NAME.json in one posture into
+# $E2E_DIR/NAME: exit 1 and the aborted expectation "expected actual ok" WANT.
+exit_1() {
+    local name=$1 posture=$2 want=$3 rc
+    "$fs" run "$E2E_DIR/$name.json" --posture "$posture" --out "$E2E_DIR/$name" \
+        >"$E2E_DIR/$name.log" 2>&1
+    rc=$?
+    [ "$rc" = 1 ] || { cat "$E2E_DIR/$name.log"; fail "$name: exit $rc, expected 1"; }
+    r=$E2E_DIR/$name/$posture/results.json
+    [ "$(j "$r" '.expectations[] | select(.what == "aborted") | "\(.expected) \(.actual) \(.ok)"')" = "$want" ] ||
+        fail "$name: the aborted expectation: $(j "$r" -c .expectations)"
+}
+
 # Nobody expected the stop: exit 1, the aborted expectation fails.
 sed 's/"aborted": true,//' "$sc" >"$E2E_DIR/unexpected.json"
-"$fs" run "$E2E_DIR/unexpected.json" --posture legacy --out "$E2E_DIR/unexp" >"$E2E_DIR/unexp.log" 2>&1
-rc=$?
-[ "$rc" = 1 ] || { cat "$E2E_DIR/unexp.log"; fail "an unexpected stop exited $rc, expected 1"; }
-r=$E2E_DIR/unexp/legacy/results.json
-[ "$(j "$r" '.expectations[] | select(.what == "aborted") | "\(.expected) \(.actual) \(.ok)"')" = "false true false" ] ||
-    fail "the aborted expectation: $(j "$r" -c .expectations)"
-grep -q 'name="aborted"' "$E2E_DIR/unexp/junit.xml" && grep -q '<failure message="expected false, got true"' "$E2E_DIR/unexp/junit.xml" ||
+exit_1 unexpected legacy "false true false"
+grep -q '<failure message="expected false, got true"' "$E2E_DIR/unexpected/junit.xml" ||
     fail "junit.xml does not fail it"
-grep -q "(not expected)$" "$E2E_DIR/unexp.log" || fail "the table does not say it was not expected"
+grep -q "(not expected)$" "$E2E_DIR/unexpected.log" || fail "the table does not say it was not expected"
 pass "a stop nobody expected exits 1"
 
 # An expected stop that never comes fails too (hardened, a shorter run).
 sed -e 's/"duration": "15s"/"duration": "8s"/' -e 's/"for": "8s", "kind"/"for": "4s", "kind"/' \
     -e 's/"aborted": false/"aborted": true/' "$sc" >"$E2E_DIR/never.json"
-"$fs" run "$E2E_DIR/never.json" --posture hardened --out "$E2E_DIR/never" >"$E2E_DIR/never.log" 2>&1
-rc=$?
-[ "$rc" = 1 ] || { cat "$E2E_DIR/never.log"; fail "an expected stop that never came exited $rc, expected 1"; }
-r=$E2E_DIR/never/hardened/results.json
-[ "$(j "$r" '.expectations[] | select(.what == "aborted") | "\(.expected) \(.actual) \(.ok)"')" = "true false false" ] ||
-    fail "the aborted expectation: $(j "$r" -c .expectations)"
+exit_1 never hardened "true false false"
 pass "an expected stop that did not happen exits 1"
