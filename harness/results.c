@@ -311,6 +311,53 @@ static void fs__res_expect(fs__res_t *b, cJSON *doc, const fs_results_t *r)
     }
 }
 
+/* abort_if: every stop condition with its peak; aborted_by: the one that
+ * tripped, or null. */
+static void fs__res_stops(fs__res_t *b, cJSON *doc, const fs_guard_t *g)
+{
+    cJSON *arr = fs__res_check(b, cJSON_AddArrayToObject(doc, "abort_if")), *o;
+    fs_guard_trip_t trip;
+    char t[48];
+
+    for (size_t i = 0; arr && g && i < fs_guard_count(g); i++) {
+        const fs_guard_cond_t *c = fs_guard_cond(g, i);
+        double peak = fs_guard_peak(g, i);
+
+        if ((o = fs__res_check(b, cJSON_CreateObject())) == NULL)
+            break;
+        fs__res_str(b, o, "signal", fs_guard_signal_name(c->signal));
+        fs__res_str(b, o, "condition", c->what);
+        fs__res_num(b, o, "threshold", c->threshold);
+        fs__res_num(b, o, "for_ms", (double)c->for_ms);
+        fs__res_ms(b, o, "window_ms",
+                   c->signal == FS_GUARD_PROCESSES_DOWN ? -1 : (int64_t)c->window_ms);
+        fs__res_str(b, o, "interface",
+                    c->signal == FS_GUARD_FAILURE_RATE ? fs_iface_name(c->iface) : NULL);
+        fs__res_str(b, o, "target",
+                    c->has_target ? fs_target_format(&c->target, t, sizeof(t)) : NULL);
+        if (peak < 0)
+            fs__res_check(b, cJSON_AddNullToObject(o, "peak"));
+        else
+            fs__res_num(b, o, "peak", fs__res_round(peak, 1e-4));
+        fs__res_check(
+            b, cJSON_AddBoolToObject(o, "tripped", fs_guard_tripped(g, &trip) && trip.index == i));
+        fs__res_push(b, arr, o);
+    }
+    if (g == NULL || !fs_guard_tripped(g, &trip)) {
+        fs__res_check(b, cJSON_AddNullToObject(doc, "aborted_by"));
+        return;
+    }
+    if ((o = fs__res_check(b, cJSON_AddObjectToObject(doc, "aborted_by"))) == NULL)
+        return;
+    fs__res_num(b, o, "index", (double)trip.index);
+    fs__res_str(b, o, "signal", fs_guard_signal_name(fs_guard_cond(g, trip.index)->signal));
+    fs__res_num(b, o, "threshold", fs_guard_cond(g, trip.index)->threshold);
+    fs__res_num(b, o, "value", fs__res_round(trip.value, 1e-4));
+    fs__res_num(b, o, "since_ms", (double)trip.since_ms);
+    fs__res_num(b, o, "for_ms", (double)(trip.at_ms - trip.since_ms));
+    fs__res_num(b, o, "at_ms", (double)trip.at_ms);
+}
+
 int fs_results_json(const fs_results_t *r, cJSON **out)
 {
     fs__res_t b = {0};
@@ -331,6 +378,7 @@ int fs_results_json(const fs_results_t *r, cJSON **out)
     fs__res_num(&b, doc, "time_scale", r->time_scale);
     fs__res_str(&b, doc, "status", r->aborted ? "aborted" : "completed");
     fs__res_str(&b, doc, "abort_reason", r->aborted ? r->abort_reason : NULL);
+    fs__res_stops(&b, doc, r->guard);
     fs__res_num(&b, doc, "started_unix_ms", (double)r->started_unix_ms);
     fs__res_num(&b, doc, "wall_ms", (double)r->wall_ms);
     fs__res_num(&b, doc, "duration_ms", (double)r->duration_ms);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cjson/cJSON.h>
 
+#include "guard.h"
 #include "series.h"
 #include "timeline.h"
 #include "topology.h"
@@ -42,8 +43,9 @@ typedef struct {
     const char *posture;
     uint64_t seed;
     double time_scale;
-    int aborted; /* Ctrl-C or a harness failure: a partial result */
+    int aborted; /* Ctrl-C, a stop condition or a harness failure: a partial result */
     const char *abort_reason;
+    const fs_guard_t *guard;  /* $.abort_if: conditions, peaks and the trip; NULL = none */
     uint64_t started_unix_ms; /* wall clock at run start */
     uint64_t wall_ms;         /* how long the run took, fleet start to stop */
     uint64_t duration_ms;     /* the scenario's run time */

@@ -203,6 +203,7 @@ static void fs__run_close_timers(fs_run_t *r)
     r->phase = FS_RUN_DONE;
     fs__run_close_timer(&r->tick);
     fs__run_close_timer(&r->finish);
+    fs__run_close_timer(&r->guard_timer);
     for (size_t i = 0; i < r->nfaults; i++) {
         fs__run_close_timer(&r->faults[i].apply);
         fs__run_close_timer(&r->faults[i].revert);
@@ -243,6 +244,16 @@ static void fs__run_stop_fleet(fs_run_t *r)
     fs_sup_stop(r->sup, fs__run_sup_done_cb);
 }
 
+/* No fault applies or stays on any more. */
+static void fs__run_revert_all(fs_run_t *r, const char *when)
+{
+    for (size_t i = 0; i < r->nfaults; i++) {
+        uv_timer_stop(&r->faults[i].apply);
+        uv_timer_stop(&r->faults[i].revert);
+        fs__run_fault_revert(r, i, when);
+    }
+}
+
 static void fs__run_end_measure(fs_run_t *r)
 {
     int rc;
@@ -250,15 +261,15 @@ static void fs__run_end_measure(fs_run_t *r)
     if ((r->phase != FS_RUN_MEASURING && r->phase != FS_RUN_DRAINING) || r->judged)
         return;
     r->judged = 1;
-    for (size_t i = 0; i < r->nfaults; i++) {
-        uv_timer_stop(&r->faults[i].apply);
-        uv_timer_stop(&r->faults[i].revert);
-        fs__run_fault_revert(r, i, " (end of run)");
-    }
+    uv_timer_stop(&r->guard_timer);
+    fs__run_revert_all(r, " (end of run)");
     for (size_t i = 0; i < r->nlinks; i++)
         fs_link_set_t0(r->links[i].link, UINT64_MAX);
     fs_timeline_add(r->timeline, fs__run_now_ms(r), r->aborted ? "run.abort" : "run.end", "harness",
-                    "%s", r->aborted ? r->abort_reason : "load stopped");
+                    "%s",
+                    r->aborted   ? r->abort_reason
+                    : r->tripped ? "load stopped early (abort_if)"
+                                 : "load stopped");
     if ((rc = fs__run_judge(r)) < 0)
         snprintf(r->error, sizeof(r->error), "verdicts: %s", strerror(-rc));
     else if (fs__run_write_results(r) < 0)
@@ -345,6 +356,21 @@ static void fs__run_begin(fs_run_t *r)
                        0);
     uv_timer_start(&r->finish, fs__run_finish_cb, fs_scenario_duration_ms(r->sc), 0);
     uv_timer_start(&r->tick, fs__run_measure_tick_cb, FS__RUN_EVENTS_MS, FS__RUN_EVENTS_MS);
+    fs__run_guard_start(r);
+}
+
+void fs__run_trip(fs_run_t *r, const char *reason)
+{
+    if (r->phase != FS_RUN_MEASURING || r->tripped)
+        return;
+    r->tripped = 1;
+    snprintf(r->abort_reason, sizeof(r->abort_reason), "%s", reason);
+    fs_timeline_add(r->timeline, fs__run_now_ms(r), "abort_if.tripped", "harness", "%s", reason);
+    /* Faults off at once; then the load stops and drains as at the end of
+     * the run, so that calls in flight count with their real outcome. */
+    fs__run_revert_all(r, " (abort_if)");
+    uv_timer_stop(&r->finish);
+    fs__run_finish_cb(&r->finish);
 }
 
 /* ---- starting: baselines published and applied on every node ---- */
@@ -463,6 +489,7 @@ static void fs__run_ready_cb(fs_sup_t *sup, int status, const char *err, void *d
 static int fs__run_init_timers(fs_run_t *r)
 {
     uv_timer_t *timers[2] = {&r->tick, &r->finish};
+    int rc;
 
     for (int i = 0; i < 2; i++) {
         uv_timer_init(r->loop, timers[i]);
@@ -476,6 +503,8 @@ static int fs__run_init_timers(fs_run_t *r)
         r->faults[i].revert.data = r;
         r->handles += 2;
     }
+    if ((rc = fs__run_guard_new(r)) < 0)
+        return rc;
     return 0;
 }
 
@@ -515,9 +544,8 @@ int fs_run_start(uv_loop_t *loop, const fs_run_config_t *cfg, fs_run_done_cb don
         free(r);
         return -ENOMEM;
     }
-    fs__run_init_timers(r);
     snprintf(exec, sizeof(exec), "%s/fs-exec", r->bin_dir);
-    if ((rc = fs__run_fleet_prepare(r, err, errlen)) < 0 ||
+    if ((rc = fs__run_init_timers(r)) < 0 || (rc = fs__run_fleet_prepare(r, err, errlen)) < 0 ||
         (rc = fs_http_client_new(loop, (const struct sockaddr *)&r->procs[0].addr, &r->cs)) < 0 ||
         (rc = fs_sup_new(loop, exec, fs__run_sup_event_cb, r, &r->sup)) < 0 ||
         (r->janitor != NULL &&
@@ -571,6 +599,16 @@ const char *fs_run_error(const fs_run_t *r)
     return r->error;
 }
 
+const char *fs_run_abort_reason(const fs_run_t *r)
+{
+    return r->aborted || r->tripped ? r->abort_reason : NULL;
+}
+
+int fs_run_tripped(const fs_run_t *r)
+{
+    return r->tripped;
+}
+
 const char *fs_run_results_path(const fs_run_t *r)
 {
     return r->results_path;
@@ -618,6 +656,7 @@ void fs_run_free(fs_run_t *r)
         fs_verdict_result_free(&r->verdict);
     for (int k = 0; k < FS_RUN_KEYS; k++)
         free(r->baseline[k]);
+    fs_guard_free(r->guard);
     fs_timeline_free(r->timeline);
     free(r->faults);
     free(r);

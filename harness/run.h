@@ -48,6 +48,11 @@ void fs_run_abort(fs_run_t *run, const char *reason);
 
 fs_run_status_t fs_run_status(const fs_run_t *run);
 const char *fs_run_error(const fs_run_t *run); /* why FS_RUN_ERROR, or "" */
+/* Why the run ended early: fs_run_abort()'s reason or, when a stop
+ * condition ($.abort_if) tripped, "abort_if[0]: blast radius ..."; NULL
+ * when it did not. */
+const char *fs_run_abort_reason(const fs_run_t *run);
+int fs_run_tripped(const fs_run_t *run); /* a stop condition ended it */
 const char *fs_run_results_path(const fs_run_t *run);
 const fs_verdict_result_t *fs_run_verdict(const fs_run_t *run); /* NULL when none */
 int fs_run_observed(const fs_run_t *run, fs_iface_t iface);     /* iface had traffic to watch */

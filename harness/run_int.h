@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "fs_http.h"
+#include "guard.h"
 #include "link.h"
 #include "load.h"
 #include "run.h"
@@ -77,8 +78,9 @@ struct fs_run_s {
     uint64_t seed;
     fs_run_phase_t phase;
     fs_run_status_t status;
-    int aborted;
-    char abort_reason[128];
+    int aborted; /* fs_run_abort() (Ctrl-C) */
+    int tripped; /* a stop condition of $.abort_if */
+    char abort_reason[192];
     char error[512];
 
     fs_run_proc_t procs[FS_RUN_MAX_PROCS];
@@ -114,7 +116,9 @@ struct fs_run_s {
     int judged;
     fs_run_fault_t *faults;
     size_t nfaults;
-    size_t handles; /* timers still to close */
+    size_t handles;    /* timers still to close */
+    fs_guard_t *guard; /* NULL: no $.abort_if */
+    uv_timer_t guard_timer;
 
     fs_verdict_result_t verdict;
     int has_verdict;
@@ -134,6 +138,15 @@ void fs__run_mark_bad(fs_run_t *r, fs_run_key_t key, uint64_t version);
 int fs__run_publish(fs_run_t *r, fs_run_key_t key, const char *blob, size_t len,
                     fs_http_client_cb cb, void *data);
 int64_t fs__run_now_ms(const fs_run_t *r);
+
+/* run.c: a stop condition tripped: revert every fault, stop the load,
+ * judge what was measured. */
+void fs__run_trip(fs_run_t *r, const char *reason);
+
+/* run_guard.c: the guard of $.abort_if (none without) and its timer, and
+ * starting it at the first fault. */
+int fs__run_guard_new(fs_run_t *r);
+void fs__run_guard_start(fs_run_t *r);
 
 /* run_judge.c */
 int fs__run_judge(fs_run_t *r);

@@ -135,6 +135,13 @@ static void fs__run_check(fs_run_t *r)
     const fs_verdict_result_t *v = &r->verdict;
     char what[96];
 
+    /* A run that can be stopped early says whether it was: a stop nobody
+     * expected fails it. */
+    if (fs_scenario_abort_count(r->sc) > 0 || (x != NULL && x->has_aborted)) {
+        int want = x != NULL && x->has_aborted && x->aborted;
+        fs__run_expect(r, "aborted", want ? "true" : "false", r->tripped == want, "%s",
+                       r->tripped ? "true" : "false");
+    }
     if (x == NULL || !x->present)
         return;
     for (int f = 0; f < FS_IF_COUNT; f++) {
@@ -226,8 +233,9 @@ int fs__run_write_results(fs_run_t *r)
     res.posture = fs_posture_name(r->posture);
     res.seed = r->seed;
     res.time_scale = fs_scenario_time_scale(r->sc);
-    res.aborted = r->aborted || r->status == FS_RUN_ERROR;
-    res.abort_reason = r->aborted ? r->abort_reason : r->error;
+    res.aborted = r->aborted || r->tripped || r->status == FS_RUN_ERROR;
+    res.abort_reason = r->aborted || r->tripped ? r->abort_reason : r->error;
+    res.guard = r->guard;
     res.started_unix_ms = r->started_unix_ms;
     res.wall_ms = r->wall_ms;
     res.duration_ms = fs_scenario_duration_ms(r->sc);

@@ -107,10 +107,8 @@ static int fs__sc_refs(const cJSON *root, fs_scenario_t *s, char *err, size_t er
     return 0;
 }
 
-/* Checks a scaled duration against [min, max]; why, appended to the
- * message, says where a bound comes from when the field does not. */
-static int fs__sc_bounds(const char *path, const char *key, uint64_t v, uint64_t min, uint64_t max,
-                         const char *why, double scale, char *err, size_t errlen)
+int fs__scenario_bounds(const char *path, const char *key, uint64_t v, uint64_t min, uint64_t max,
+                        const char *why, double scale, char *err, size_t errlen)
 {
     char a[32], b[32], c[32], sc[48] = "";
 
@@ -140,11 +138,11 @@ static int fs__sc_fleet(const cJSON *root, fs_scenario_t *s, double scale, char 
                                err, errlen) < 0 ||
               fs_jfield_uint(f, "$.fleet", "features", 0, 0, 200, &features, err, errlen) < 0 ||
               fs_jfield_duration(f, "$.fleet", "poll", 0, scale, &fl->poll_ms, err, errlen) < 0 ||
-              fs__sc_bounds("$.fleet", "poll", fl->poll_ms, 1, FS__SC_POLL_MAX, "", scale, err,
-                            errlen) < 0 ||
+              fs__scenario_bounds("$.fleet", "poll", fl->poll_ms, 1, FS__SC_POLL_MAX, "", scale,
+                                  err, errlen) < 0 ||
               fs_jfield_duration(f, "$.fleet", "bake", 0, scale, &fl->bake_ms, err, errlen) < 0 ||
-              fs__sc_bounds("$.fleet", "bake", fl->bake_ms, 1, FS__SC_BAKE_MAX, "", scale, err,
-                            errlen) < 0))
+              fs__scenario_bounds("$.fleet", "bake", fl->bake_ms, 1, FS__SC_BAKE_MAX, "", scale,
+                                  err, errlen) < 0))
         return -EINVAL;
     fl->nodes = (unsigned)nodes;
     fl->features = (unsigned)features;
@@ -230,20 +228,20 @@ static int fs__sc_slo(const cJSON *root, fs_scenario_t *s, double scale, char *e
         (fs_jfield_check(o, "$.slo", "slo", fields, NULL, err, errlen) < 0 ||
          fs_jfield_number(o, "$.slo", "success", 0, 0, 1, &slo->success, err, errlen) < 0 ||
          fs_jfield_duration(o, "$.slo", "latency", 0, scale, &slo->latency_ms, err, errlen) < 0 ||
-         fs__sc_bounds("$.slo", "latency", slo->latency_ms, 1, FS_SCENARIO_MAX_DURATION_MS, "",
-                       scale, err, errlen) < 0 ||
+         fs__scenario_bounds("$.slo", "latency", slo->latency_ms, 1, FS_SCENARIO_MAX_DURATION_MS,
+                             "", scale, err, errlen) < 0 ||
          fs_jfield_duration(o, "$.slo", "bucket", 0, scale, &slo->bucket_ms, err, errlen) < 0 ||
-         fs__sc_bounds("$.slo", "bucket", slo->bucket_ms, 1, s->duration_ms,
-                       " (the run's $.duration)", scale, err, errlen) < 0 ||
+         fs__scenario_bounds("$.slo", "bucket", slo->bucket_ms, 1, s->duration_ms,
+                             " (the run's $.duration)", scale, err, errlen) < 0 ||
          fs_jfield_uint(o, "$.slo", "min_buckets", 0, 1, 10000, &minb, err, errlen) < 0 ||
          fs_jfield_duration(o, "$.slo", "grace", 0, scale, &slo->grace_ms, err, errlen) < 0 ||
-         fs__sc_bounds("$.slo", "grace", slo->grace_ms, 0, FS_SCENARIO_MAX_DURATION_MS, "", scale,
-                       err, errlen) < 0))
+         fs__scenario_bounds("$.slo", "grace", slo->grace_ms, 0, FS_SCENARIO_MAX_DURATION_MS, "",
+                             scale, err, errlen) < 0))
         return -EINVAL;
     if (o == NULL && slo->bucket_ms > s->duration_ms)
-        return fs__sc_bounds("$", "duration", s->duration_ms, slo->bucket_ms,
-                             FS_SCENARIO_MAX_DURATION_MS, " (at least one $.slo.bucket)", scale,
-                             err, errlen);
+        return fs__scenario_bounds("$", "duration", s->duration_ms, slo->bucket_ms,
+                                   FS_SCENARIO_MAX_DURATION_MS, " (at least one $.slo.bucket)",
+                                   scale, err, errlen);
     slo->min_buckets = (unsigned)minb;
     return 0;
 }
@@ -387,8 +385,8 @@ static int fs__sc_root(const cJSON *root, fs_scenario_t *s, const fs_scenario_op
                        char *err, size_t errlen)
 {
     static const char *const fields[] = {
-        "$schema", "name",     "title", "description", "references", "seed",   "duration",
-        "fleet",   "postures", "load",  "slo",         "faults",     "expect", NULL};
+        "$schema",  "name", "title", "description", "references", "seed",   "duration", "fleet",
+        "postures", "load", "slo",   "faults",      "abort_if",   "expect", NULL};
     const char *schema = NULL;
     double scale = s->time_scale;
     int rc;
@@ -402,8 +400,8 @@ static int fs__sc_root(const cJSON *root, fs_scenario_t *s, const fs_scenario_op
     s->seed = FS_SCENARIO_DEFAULT_SEED;
     if (fs_jfield_uint(root, "$", "seed", 0, 0, FS_SCENARIO_MAX_SEED, &s->seed, err, errlen) < 0 ||
         fs_jfield_duration(root, "$", "duration", 1, scale, &s->duration_ms, err, errlen) < 0 ||
-        fs__sc_bounds("$", "duration", s->duration_ms, 1, FS_SCENARIO_MAX_DURATION_MS,
-                      ", the limit on a run", scale, err, errlen) < 0)
+        fs__scenario_bounds("$", "duration", s->duration_ms, 1, FS_SCENARIO_MAX_DURATION_MS,
+                            ", the limit on a run", scale, err, errlen) < 0)
         return -EINVAL;
     if (opts && opts->has_seed)
         s->seed = opts->seed;
@@ -413,6 +411,7 @@ static int fs__sc_root(const cJSON *root, fs_scenario_t *s, const fs_scenario_op
         (rc = fs__sc_slo(root, s, scale, err, errlen)) < 0 ||
         (rc = fs__sc_faults(root, s, scale, err, errlen)) < 0 ||
         (rc = fs__sc_conflicts(s, err, errlen)) < 0 ||
+        (rc = fs__scenario_abort(root, s, scale, err, errlen)) < 0 ||
         (rc = fs__scenario_expect(root, s, scale, err, errlen)) < 0)
         return rc;
     return 0;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "fs_posture.h"
+#include "guard.h"
 #include "injector.h"
 #include "knobs.h"
 #include "topology.h"
@@ -77,8 +78,9 @@ typedef struct {
     fs_scenario_range_t amplification[FS_IF_COUNT]; /* calls per user request */
     int has_recovered, recovered; /* every broken interface healthy again by the end */
     int has_detect_max, has_recover_max;
-    uint64_t detect_max_ms;  /* time to detect at most this (scaled) */
-    uint64_t recover_max_ms; /* time to recover at most this (scaled) */
+    uint64_t detect_max_ms;   /* time to detect at most this (scaled) */
+    uint64_t recover_max_ms;  /* time to recover at most this (scaled) */
+    int has_aborted, aborted; /* a stop condition ($.abort_if) tripped, or did not */
 } fs_scenario_expect_t;
 
 /* Reads and validates the scenario at path. Errors (-EINVAL) start with the
@@ -130,6 +132,11 @@ void fs_scenario_fault_window(const fs_scenario_t *s, uint64_t *start_ms, uint64
 
 /* ORs into faulted[] the interfaces fault i acts on directly. */
 void fs_scenario_fault_ifaces(const fs_scenario_t *s, size_t i, uint8_t faulted[FS_IF_COUNT]);
+
+/* The stop conditions of $.abort_if, in file order (times scaled); any one
+ * tripping stops the run. */
+size_t fs_scenario_abort_count(const fs_scenario_t *s);
+const fs_guard_cond_t *fs_scenario_abort(const fs_scenario_t *s, size_t i);
 
 /* The expectations of posture p (present == 0 when there are none). */
 const fs_scenario_expect_t *fs_scenario_expect(const fs_scenario_t *s, fs_posture_t p);

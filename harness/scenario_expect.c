@@ -84,18 +84,30 @@ static int fs__sc_amplification(const cJSON *obj, const char *path, fs_scenario_
     return 0;
 }
 
-static int fs__sc_recovered(const cJSON *obj, const char *path, fs_scenario_expect_t *e, char *err,
-                            size_t errlen)
+static int fs__sc_bool(const cJSON *obj, const char *path, const char *key, int *has, int *out,
+                       char *err, size_t errlen)
 {
-    const cJSON *o = cJSON_GetObjectItemCaseSensitive(obj, "recovered");
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(obj, key);
 
     if (o == NULL)
         return 0;
     if (!cJSON_IsBool(o))
-        return fs_jfield_fail(err, errlen, path, "recovered", "expected true or false, got %s",
+        return fs_jfield_fail(err, errlen, path, key, "expected true or false, got %s",
                               fs_jfield_type(o));
-    e->has_recovered = 1;
-    e->recovered = cJSON_IsTrue(o);
+    *has = 1;
+    *out = cJSON_IsTrue(o);
+    return 0;
+}
+
+/* aborted: true only means something when a stop condition can trip. */
+static int fs__sc_aborted(const cJSON *obj, const char *path, const fs_scenario_t *s,
+                          fs_scenario_expect_t *e, char *err, size_t errlen)
+{
+    if (fs__sc_bool(obj, path, "aborted", &e->has_aborted, &e->aborted, err, errlen) < 0)
+        return -EINVAL;
+    if (e->has_aborted && e->aborted && s->nabort == 0)
+        return fs_jfield_fail(err, errlen, path, "aborted",
+                              "true needs $.abort_if (nothing else stops a run early)");
     return 0;
 }
 
@@ -118,11 +130,7 @@ static int fs__sc_verdicts(const cJSON *obj, const char *path, fs_scenario_expec
         fs_verdict_t v;
 
         if (fs_iface_parse(key, &i) < 0)
-            return fs_jfield_fail(err, errlen, p, key,
-                                  "unknown interface (client->proxy, user->dashboard, "
-                                  "proxy->botmod, proxy->origin, proxy->configstore, "
-                                  "botmod->configstore, dashboard->botmod, "
-                                  "dashboard->configstore)");
+            return fs_jfield_fail(err, errlen, p, key, "unknown interface (" FS__SC_IFACES ")");
         if (e->has_verdict[i])
             return fs_jfield_fail(err, errlen, p, key, "duplicate field");
         if (!cJSON_IsString(m) || m->valuestring == NULL)
@@ -145,9 +153,9 @@ static int fs__sc_verdicts(const cJSON *obj, const char *path, fs_scenario_expec
 
 int fs__scenario_expect(const cJSON *root, fs_scenario_t *s, double scale, char *err, size_t errlen)
 {
-    static const char *const fields[] = {
-        "interfaces",      "blast_radius", "degraded_share", "time_to_detect",
-        "time_to_recover", "recovered",    "amplification",  NULL};
+    static const char *const fields[] = {"interfaces",     "blast_radius",    "degraded_share",
+                                         "time_to_detect", "time_to_recover", "recovered",
+                                         "amplification",  "aborted",         NULL};
     const cJSON *ex = cJSON_GetObjectItemCaseSensitive(root, "expect");
     char path[64], q[48];
 
@@ -179,7 +187,8 @@ int fs__scenario_expect(const cJSON *root, fs_scenario_t *s, double scale, char 
             fs__sc_range(m, path, "blast_radius", 1, &e->blast_radius, err, errlen) < 0 ||
             fs__sc_range(m, path, "degraded_share", 1, &e->degraded_share, err, errlen) < 0 ||
             fs__sc_amplification(m, path, e, err, errlen) < 0 ||
-            fs__sc_recovered(m, path, e, err, errlen) < 0 ||
+            fs__sc_bool(m, path, "recovered", &e->has_recovered, &e->recovered, err, errlen) < 0 ||
+            fs__sc_aborted(m, path, s, e, err, errlen) < 0 ||
             fs__sc_max_time(m, path, "time_to_detect", scale, &e->has_detect_max, &e->detect_max_ms,
                             err, errlen) < 0 ||
             fs__sc_max_time(m, path, "time_to_recover", scale, &e->has_recover_max,

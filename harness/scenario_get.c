@@ -124,3 +124,13 @@ const fs_scenario_expect_t *fs_scenario_expect(const fs_scenario_t *s, fs_postur
 {
     return &s->expect[(unsigned)p < FS_POSTURE_COUNT ? p : 0];
 }
+
+size_t fs_scenario_abort_count(const fs_scenario_t *s)
+{
+    return s->nabort;
+}
+
+const fs_guard_cond_t *fs_scenario_abort(const fs_scenario_t *s, size_t i)
+{
+    return i < s->nabort ? &s->abort_if[i] : NULL;
+}

@@ -24,9 +24,24 @@ struct fs_scenario_s {
     fs_scenario_fault_t *faults;
     size_t nfaults;
     fs_scenario_expect_t expect[FS_POSTURE_COUNT];
+    fs_guard_cond_t abort_if[FS_GUARD_MAX_CONDS];
+    size_t nabort;
 };
-/* A printable, bounded copy of untrusted text for an error message. */
 
+/* Every interface name, for messages. */
+#define FS__SC_IFACES                                                                              \
+    "client->proxy, user->dashboard, proxy->botmod, proxy->origin, proxy->configstore, "           \
+    "botmod->configstore, dashboard->botmod, dashboard->configstore"
+
+/* Checks a scaled duration against [min, max]; why, appended to the
+ * message, says where a bound comes from when the field does not. */
+int fs__scenario_bounds(const char *path, const char *key, uint64_t v, uint64_t min, uint64_t max,
+                        const char *why, double scale, char *err, size_t errlen);
+
+/* Parses $.abort_if of root into s->abort_if (times multiplied by scale);
+ * s->fleet and s->duration_ms must be set. 0 or -EINVAL with a
+ * path-naming message. */
+int fs__scenario_abort(const cJSON *root, fs_scenario_t *s, double scale, char *err, size_t errlen);
 /* Parses $.expect of root into s->expect (times multiplied by scale);
  * s->postures must be set. 0 or -EINVAL with a path-naming message. */
 int fs__scenario_expect(const cJSON *root, fs_scenario_t *s, double scale, char *err,

@@ -139,6 +139,17 @@ const fs_bucket_t *fs_series_bucket(const fs_series_t *s, size_t i)
     return s != NULL && i < s->n ? &s->b[i] : NULL;
 }
 
+void fs_series_totals(const fs_series_t *s, uint64_t *finished, uint64_t *failed)
+{
+    for (size_t i = 0; s != NULL && i < s->n; i++) {
+        const fs_bucket_t *b = &s->b[i];
+        uint64_t done = (uint64_t)b->good + b->slow + b->wrong + b->errors;
+
+        *finished += done;
+        *failed += done - b->good;
+    }
+}
+
 int fs_series_add(fs_series_t *dst, const fs_series_t *src)
 {
     if (dst == NULL || src == NULL || dst->n != src->n || dst->bucket_ms != src->bucket_ms ||

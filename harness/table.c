@@ -60,6 +60,56 @@ static void fs__table_iface_row(FILE *out, fs_iface_t f, const fs_table_col_t *c
     fputc('\n', out);
 }
 
+/* The posture's closing line: its cascade path and expectations, or why
+ * there is nothing to judge; then why it ended early, if it did. */
+static void fs__table_outcome(FILE *out, const fs_table_col_t *c)
+{
+    const fs_verdict_result_t *v = c->verdict;
+    size_t held = 0;
+    int x;
+
+    if (c->error != NULL && v == NULL) {
+        fprintf(out, "%-9s harness error: %s\n", c->posture,
+                c->error[0] ? c->error : "(no reason given: see the logs)");
+        return;
+    }
+    if (c->interrupted != NULL && v == NULL) {
+        fprintf(out, "%-9s %s before any verdict\n", c->posture, c->interrupted);
+        return;
+    }
+    for (size_t i = 0; i < c->nexpect; i++)
+        held += c->expect[i].ok != 0;
+    fprintf(out, "%-9s cascade path: ", c->posture);
+    for (int i = 0; v && i < v->cascade_len; i++)
+        fprintf(out, "%s%s", i ? " -> " : "", fs_iface_name(v->cascade_path[i]));
+    if (v == NULL || v->cascade_len == 0)
+        fprintf(out, "(none)");
+    else if (v->cascade_len == 1)
+        fprintf(out, " (contained)");
+    fprintf(out, "; expectations %zu/%zu held", held, c->nexpect);
+    if (c->interrupted != NULL)
+        fprintf(out, "; %s: partial results", c->interrupted);
+    if (c->error != NULL)
+        fprintf(out, "; harness error: %s", c->error);
+    fputc('\n', out);
+    if (c->stopped != NULL) {
+        x = fs__table_expect(c, "aborted");
+        fprintf(out, "%-9s stopped early by %s%s\n", c->posture, c->stopped,
+                x > 0    ? " (expected)"
+                : x == 0 ? " (not expected)"
+                         : "");
+    }
+}
+
+/* Whether any column has numbers to show: without, the rows would be dashes. */
+static int fs__table_any_verdict(const fs_table_col_t *cols, size_t ncols)
+{
+    for (size_t p = 0; p < ncols; p++)
+        if (cols[p].verdict != NULL || (cols[p].error == NULL && cols[p].interrupted == NULL))
+            return 1;
+    return 0;
+}
+
 void fs__table_print_cols(FILE *out, const char *name, const char *title,
                           const fs_table_col_t *cols, size_t ncols, int colour)
 {
@@ -67,6 +117,11 @@ void fs__table_print_cols(FILE *out, const char *name, const char *title,
 
     fprintf(out, "\n%s%s%s - %s\n", colour ? BOLD : "", name, colour ? RESET : "",
             title ? title : name);
+    if (ncols > 0 && !fs__table_any_verdict(cols, ncols)) {
+        for (size_t p = 0; p < ncols; p++)
+            fs__table_outcome(out, &cols[p]);
+        return;
+    }
     fprintf(out, "%-24s", "interface");
     for (size_t p = 0; p < ncols; p++)
         fprintf(out, "  %-18s", cols[p].posture);
@@ -107,20 +162,8 @@ void fs__table_print_cols(FILE *out, const char *name, const char *title,
                 fs__table_mark(fs__table_expect(&cols[p], "degraded_share.max")));
     }
     fputc('\n', out);
-    for (size_t p = 0; p < ncols; p++) {
-        const fs_verdict_result_t *v = cols[p].verdict;
-        size_t held = 0;
-        for (size_t i = 0; i < cols[p].nexpect; i++)
-            held += cols[p].expect[i].ok != 0;
-        fprintf(out, "%-9s cascade path: ", cols[p].posture);
-        for (int i = 0; v && i < v->cascade_len; i++)
-            fprintf(out, "%s%s", i ? " -> " : "", fs_iface_name(v->cascade_path[i]));
-        if (v == NULL || v->cascade_len == 0)
-            fprintf(out, "(none)");
-        else if (v->cascade_len == 1)
-            fprintf(out, " (contained)");
-        fprintf(out, "; expectations %zu/%zu held\n", held, cols[p].nexpect);
-    }
+    for (size_t p = 0; p < ncols; p++)
+        fs__table_outcome(out, &cols[p]);
 }
 
 void fs_table_print(FILE *out, const fs_scenario_t *sc, fs_run_t *const *runs,
@@ -141,6 +184,12 @@ void fs_table_print(FILE *out, const fs_scenario_t *sc, fs_run_t *const *runs,
         cols[p].expect = cols[p].nexpect ? fs_run_expect(runs[p], 0) : NULL;
         for (int f = 0; f < FS_IF_COUNT; f++)
             cols[p].observed[f] = fs_run_observed(runs[p], (fs_iface_t)f);
+        if (fs_run_status(runs[p]) == FS_RUN_ERROR)
+            cols[p].error = fs_run_error(runs[p]);
+        if (fs_run_tripped(runs[p]) && fs_run_status(runs[p]) != FS_RUN_ABORTED)
+            cols[p].stopped = fs_run_abort_reason(runs[p]);
+        if (fs_run_status(runs[p]) == FS_RUN_ABORTED)
+            cols[p].interrupted = fs_run_abort_reason(runs[p]);
     }
     fs__table_print_cols(out, fs_scenario_name(sc), fs_scenario_title(sc), cols, nruns, colour);
     free(cols);

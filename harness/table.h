@@ -21,6 +21,9 @@ typedef struct {
     const fs_results_expect_t *expect;  /* the checked expectations */
     size_t nexpect;
     int observed[FS_IF_COUNT]; /* the interface had traffic to watch */
+    const char *error;         /* the harness could not run it: why; NULL otherwise */
+    const char *interrupted;   /* Ctrl-C or SIGTERM: why; NULL otherwise */
+    const char *stopped;       /* a stop condition ended it: why; NULL otherwise */
 } fs_table_col_t;
 
 /* fs_table_print's core: the table for the named scenario, one column each. */

@@ -228,20 +228,28 @@ static void fs__html_posture_name(fs__report_buf_t *b, const cJSON *doc)
     fs__report_buf_html(b, p ? p : "(posture?)");
 }
 
-static void fs__html_verdicts(fs__report_buf_t *b, const cJSON *const *docs, size_t n)
+/* A section with a table whose columns are the postures. */
+static void fs__html_table_head(fs__report_buf_t *b, const cJSON *const *docs, size_t n,
+                                const char *title, const char *id, const char *first)
 {
-    const char *ifaces[FS_HTML_MAX_IFACES];
-    size_t k = fs__html_ifaces(docs, n, ifaces);
-
-    fs__report_buf_puts(b, "<section><h2>Verdicts</h2>\n"
-                           "<table class=\"verdicts\" id=\"verdict-table\"><thead><tr>"
-                           "<th>interface</th>");
+    fs__report_buf_printf(b,
+                          "<section><h2>%s</h2>\n<table class=\"verdicts\" id=\"%s\"><thead>"
+                          "<tr><th>%s</th>",
+                          title, id, first);
     for (size_t d = 0; d < n; d++) {
         fs__report_buf_puts(b, "<th>");
         fs__html_posture_name(b, docs[d]);
         fs__report_buf_puts(b, "</th>");
     }
     fs__report_buf_puts(b, "</tr></thead><tbody>\n");
+}
+
+static void fs__html_verdicts(fs__report_buf_t *b, const cJSON *const *docs, size_t n)
+{
+    const char *ifaces[FS_HTML_MAX_IFACES];
+    size_t k = fs__html_ifaces(docs, n, ifaces);
+
+    fs__html_table_head(b, docs, n, "Verdicts", "verdict-table", "interface");
     for (size_t i = 0; i < k; i++) {
         char what[256];
 
@@ -375,12 +383,12 @@ static void fs__html_posture(fs__report_buf_t *b, const cJSON *doc, size_t idx,
     const char *posture = fs__report_str(doc, "posture");
     const char *status = fs__report_str(doc, "status");
     int aborted = status && strcmp(status, "aborted") == 0;
-    char rel[128], prefix[32];
+    char rel[128], prefix[32], st[64];
 
     fs__report_buf_puts(b, "<section class=\"posture\"><h2>");
     fs__html_posture_name(b, doc);
     fs__report_buf_printf(b, "<span class=\"status %s\">", aborted ? "aborted" : "completed");
-    fs__report_buf_html(b, status ? status : "unknown");
+    fs__report_buf_html(b, fs__report_status(doc, st, sizeof(st)));
     fs__report_buf_puts(b, "</span></h2>\n<h3>Cascade over the dependency graph</h3>\n");
     fs__html_graph(b, doc, idx);
     fs__report_buf_puts(
@@ -408,6 +416,38 @@ static void fs__html_posture(fs__report_buf_t *b, const cJSON *doc, size_t idx,
     fs__report_buf_puts(b, "</section>\n");
 }
 
+/* One row per stop condition, one column per posture: how close each run
+ * came, and which one stopped. */
+static void fs__html_stops(fs__report_buf_t *b, const cJSON *const *docs, size_t n)
+{
+    const cJSON *conds = n > 0 ? fs__report_stops(docs[0]) : NULL, *c;
+    char text[192];
+    int i = 0;
+
+    if (cJSON_GetArraySize(conds) == 0)
+        return;
+    fs__html_table_head(b, docs, n, "Stop conditions", "stop-table", "condition");
+    cJSON_ArrayForEach(c, conds)
+    {
+        fs__report_buf_printf(b, "<tr><th><code>abort_if[%d]</code> ", i);
+        fs__report_buf_html(b, fs__report_stop_text(c, text, sizeof(text)));
+        fs__report_buf_puts(b, "</th>");
+        for (size_t d = 0; d < n; d++) {
+            const cJSON *mine = cJSON_GetArrayItem(fs__report_stops(docs[d]), i);
+            int tripped = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(mine, "tripped"));
+
+            fs__report_buf_printf(b, "<td><span class=\"v v-%s\">",
+                                  tripped ? "cascaded" : "unaffected");
+            fs__report_buf_html(b, mine ? fs__report_stop_peak(mine, text, sizeof(text))
+                                        : "\xe2\x80\x93");
+            fs__report_buf_puts(b, "</span></td>");
+        }
+        fs__report_buf_puts(b, "</tr>\n");
+        i++;
+    }
+    fs__report_buf_puts(b, "</tbody></table></section>\n");
+}
+
 static void fs__html_header(fs__report_buf_t *b, const cJSON *const *docs, size_t n)
 {
     const cJSON *sc = n > 0 ? cJSON_GetObjectItemCaseSensitive(docs[0], "scenario") : NULL;
@@ -423,7 +463,7 @@ static void fs__html_header(fs__report_buf_t *b, const cJSON *const *docs, size_
         fs__report_held(docs[d], &h, &t);
         held += h;
         total += t;
-        aborted += st == NULL || strcmp(st, "completed") != 0;
+        aborted += st == NULL || !fs__report_judged_run(docs[d]);
     }
     fs__report_buf_puts(b, "<header><h1>");
     fs__report_buf_html(b, title ? title : name ? name : "failsmall run");
@@ -462,6 +502,15 @@ static void fs__html_header(fs__report_buf_t *b, const cJSON *const *docs, size_
 
         if (st && strcmp(st, "completed") == 0)
             continue;
+        if (fs__report_stopped(docs[d])) {
+            fs__report_buf_puts(b, "<div class=\"banner\" id=\"stopped\">");
+            fs__html_posture_name(b, docs[d]);
+            fs__report_buf_puts(b, ": stopped early by a stop condition: ");
+            fs__report_buf_html(b, why ? why : "no reason given");
+            fs__report_buf_puts(b, ". Every fault was reverted, the load and the fleet stopped; "
+                                   "the verdicts cover the run up to then.</div>\n");
+            continue;
+        }
         fs__report_buf_puts(b, "<div class=\"banner\">");
         fs__html_posture_name(b, docs[d]);
         fs__report_buf_puts(b, ": the run was ");
@@ -490,6 +539,7 @@ int fs_report_html(const cJSON *const *docs, size_t n, const char *base_dir, con
     fs__report_buf_printf(&b, "</title>\n<style>\n%s</style></head>\n<body><main>\n", fs__html_css);
     fs__html_header(&b, docs, n);
     fs__html_verdicts(&b, docs, n);
+    fs__html_stops(&b, docs, n);
     if (n > 1) {
         fs__report_buf_puts(&b, "<section class=\"wide\"><h2>Postures on the same axes</h2>\n"
                                 "<div class=\"chart\">");

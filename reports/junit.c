@@ -35,10 +35,12 @@ static int fs__junit_num(const cJSON *o, const char *key, double *out)
     return 0;
 }
 
+/* A run a stop condition ended was judged on what it measured: its
+ * expectations (among them "aborted") are the test cases, and an
+ * unexpected stop fails that one. */
 static int fs__junit_completed(const cJSON *doc)
 {
-    const char *status = fs__junit_str(doc, "status");
-    return status != NULL && strcmp(status, "completed") == 0;
+    return fs__report_judged_run(doc);
 }
 
 /* An expectation the harness could not judge (the run stopped before its
@@ -106,6 +108,8 @@ static void fs__junit_properties(fs__report_buf_t *b, const cJSON *doc, const ch
     fs__junit_property(b, "posture", posture);
     if (fs__junit_str(doc, "status") != NULL)
         fs__junit_property(b, "status", fs__junit_str(doc, "status"));
+    if (fs__junit_str(doc, "abort_reason") != NULL)
+        fs__junit_property(b, "abort_reason", fs__junit_str(doc, "abort_reason"));
     if (fs__junit_num(doc, "seed", &v) == 0) {
         snprintf(num, sizeof(num), "%.0f", v);
         fs__junit_property(b, "seed", num);
@@ -151,6 +155,10 @@ static void fs__junit_detail(fs__report_buf_t *b, const cJSON *doc, const char *
         fs__report_buf_printf(b, "; blast radius %.4f", v);
     else
         fs__report_buf_puts(b, "; blast radius n/a");
+    if (fs__report_stopped(doc) && fs__junit_str(doc, "abort_reason") != NULL) {
+        fs__report_buf_puts(b, "; stopped early: ");
+        fs_xml_escape(b, fs__junit_str(doc, "abort_reason"));
+    }
 }
 
 static void fs__junit_case_open(fs__report_buf_t *b, const char *classname, const char *name,

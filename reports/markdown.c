@@ -31,8 +31,7 @@ static int fs__md_num(const cJSON *o, const char *key, double *out)
 
 static int fs__md_completed(const cJSON *doc)
 {
-    const char *status = fs__md_str(doc, "status");
-    return status != NULL && strcmp(status, "completed") == 0;
+    return fs__report_judged_run(doc);
 }
 
 /* An expectation the run stopped before judging is neither held nor
@@ -213,10 +212,10 @@ static void fs__md_metric_row(fs__report_buf_t *b, const cJSON *const *docs, siz
     fs__report_buf_puts(b, "\n");
 }
 
-static void fs__md_table(fs__report_buf_t *b, const cJSON *const *docs, size_t n,
-                         const fs__md_names_t *names)
+/* A table's head: first, then one column per posture. */
+static void fs__md_head(fs__report_buf_t *b, const cJSON *const *docs, size_t n, const char *first)
 {
-    fs__report_buf_puts(b, "| interface |");
+    fs__report_buf_printf(b, "| %s |", first);
     for (size_t i = 0; i < n; i++) {
         fs__report_buf_puts(b, " ");
         fs_xml_md_escape(b, fs__md_posture(docs[i]));
@@ -226,6 +225,12 @@ static void fs__md_table(fs__report_buf_t *b, const cJSON *const *docs, size_t n
     for (size_t i = 0; i < n; i++)
         fs__report_buf_puts(b, "---|");
     fs__report_buf_puts(b, "\n");
+}
+
+static void fs__md_table(fs__report_buf_t *b, const cJSON *const *docs, size_t n,
+                         const fs__md_names_t *names)
+{
+    fs__md_head(b, docs, n, "interface");
     for (size_t r = 0; r < names->n; r++) {
         fs__report_buf_puts(b, "| ");
         fs_xml_md_escape(b, names->name[r]);
@@ -346,6 +351,35 @@ static void fs__md_chart_link(fs__report_buf_t *b, const char *link_base, const 
     fs__report_buf_printf(b, "/charts/%s.svg)", chart);
 }
 
+/* The stop conditions, one row each, postures side by side. */
+static void fs__md_stops(fs__report_buf_t *b, const cJSON *const *docs, size_t n)
+{
+    const cJSON *conds = n > 0 ? fs__report_stops(docs[0]) : NULL, *c;
+    char text[192];
+    int i = 0;
+
+    if (cJSON_GetArraySize(conds) == 0)
+        return;
+    fs__report_buf_puts(b, "\n**Stop conditions**\n\n");
+    fs__md_head(b, docs, n, "condition");
+    cJSON_ArrayForEach(c, conds)
+    {
+        fs__report_buf_printf(b, "| `abort_if[%d]` ", i);
+        fs_xml_md_escape(b, fs__report_stop_text(c, text, sizeof(text)));
+        fs__report_buf_puts(b, " |");
+        for (size_t d = 0; d < n; d++) {
+            const cJSON *mine = cJSON_GetArrayItem(fs__report_stops(docs[d]), i);
+
+            fs__report_buf_puts(b, " ");
+            fs_xml_md_escape(b,
+                             mine ? fs__report_stop_peak(mine, text, sizeof(text)) : FS__MD_DASH);
+            fs__report_buf_puts(b, " |");
+        }
+        fs__report_buf_puts(b, "\n");
+        i++;
+    }
+}
+
 int fs_report_markdown(const cJSON *const *docs, size_t n, const char *link_base, const char *path,
                        char *err, size_t errlen)
 {
@@ -369,6 +403,15 @@ int fs_report_markdown(const cJSON *const *docs, size_t n, const char *link_base
     for (size_t i = 0; i < n; i++) {
         const char *reason = fs__md_str(docs[i], "abort_reason");
         const char *status = fs__md_str(docs[i], "status");
+        if (fs__report_stopped(docs[i])) {
+            fs__report_buf_puts(&b, "> 🛑 **Stopped by a stop condition** (");
+            fs_xml_md_escape(&b, fs__md_posture(docs[i]));
+            fs__report_buf_puts(&b, "): ");
+            fs_xml_md_escape(&b, reason ? reason : "no reason given");
+            fs__report_buf_puts(&b, ". Faults reverted, load and fleet stopped; the numbers "
+                                    "below cover the run up to then.\n\n");
+            continue;
+        }
         if (fs__md_completed(docs[i]))
             continue;
         fs__report_buf_puts(&b, "> ⚠️ **Run ");
@@ -417,6 +460,7 @@ int fs_report_markdown(const cJSON *const *docs, size_t n, const char *link_base
             fs__md_cascade(&b, docs[i]);
             fs__report_buf_puts(&b, "\n");
         }
+        fs__md_stops(&b, docs, n);
         fs__md_not_held(&b, docs, n);
         fs__report_buf_puts(&b, "\n**Charts**\n\n");
         for (size_t i = 0; i < n; i++) {

@@ -257,6 +257,78 @@ void fs__report_held(const cJSON *doc, int *held, int *total)
     }
 }
 
+int fs__report_stopped(const cJSON *doc)
+{
+    const char *status = fs__report_str(doc, "status");
+
+    return status != NULL && strcmp(status, "aborted") == 0 &&
+           cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(doc, "aborted_by"));
+}
+
+int fs__report_judged_run(const cJSON *doc)
+{
+    const char *status = fs__report_str(doc, "status");
+
+    return (status != NULL && strcmp(status, "completed") == 0) || fs__report_stopped(doc);
+}
+
+const char *fs__report_status(const cJSON *doc, char *buf, size_t len)
+{
+    const char *status = fs__report_str(doc, "status");
+    double i;
+
+    if (fs__report_stopped(doc) &&
+        fs__report_num(cJSON_GetObjectItemCaseSensitive(doc, "aborted_by"), "index", &i) == 0 &&
+        i >= 0 && i < 100)
+        snprintf(buf, len, "stopped by abort_if[%.0f]", i);
+    else
+        snprintf(buf, len, "%s", status ? status : "unknown");
+    return buf;
+}
+
+const cJSON *fs__report_stops(const cJSON *doc)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(doc, "abort_if");
+
+    return cJSON_IsArray(a) ? a : NULL;
+}
+
+static int fs__report_is_count(const cJSON *cond)
+{
+    const char *signal = fs__report_str(cond, "signal");
+
+    return signal != NULL && strcmp(signal, "processes_down_above") == 0;
+}
+
+const char *fs__report_stop_text(const cJSON *cond, char *buf, size_t len)
+{
+    const char *what = fs__report_str(cond, "condition");
+    double threshold = 0, for_ms = 0, window_ms;
+    int n;
+
+    fs__report_num(cond, "threshold", &threshold);
+    fs__report_num(cond, "for_ms", &for_ms);
+    n = snprintf(buf, len, "%s above %g", what ? what : "?", threshold);
+    if (n >= 0 && (size_t)n < len && for_ms > 0)
+        n += snprintf(buf + n, len - (size_t)n, " for %.1f s", for_ms / 1000);
+    if (n >= 0 && (size_t)n < len && fs__report_num(cond, "window_ms", &window_ms) == 0)
+        snprintf(buf + n, len - (size_t)n, " (window %.1f s)", window_ms / 1000);
+    return buf;
+}
+
+const char *fs__report_stop_peak(const cJSON *cond, char *buf, size_t len)
+{
+    int tripped = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cond, "tripped"));
+    double peak;
+
+    if (fs__report_num(cond, "peak", &peak) != 0)
+        snprintf(buf, len, "not reached");
+    else
+        snprintf(buf, len, "peak %.*f%s", fs__report_is_count(cond) ? 0 : 4, peak,
+                 tripped ? ", tripped" : "");
+    return buf;
+}
+
 void fs__report_buf_share(fs__report_buf_t *b, const cJSON *v)
 {
     if (cJSON_IsNumber(v) && isfinite(v->valuedouble))

@@ -52,6 +52,31 @@ int fs__report_safe_name(const char *name);
 /* How many of a document's expectations held, of how many. */
 void fs__report_held(const cJSON *doc, int *held, int *total);
 
+/* 1 when doc's run was stopped by a stop condition ($.abort_if): status
+ * "aborted" and an "aborted_by" object. Such a run was judged on what it
+ * measured up to then, like a completed one. */
+int fs__report_stopped(const cJSON *doc);
+
+/* 1 when doc's expectations were all judged: the run completed or a stop
+ * condition stopped it. */
+int fs__report_judged_run(const cJSON *doc);
+
+/* The run's status for a table cell: "completed", "stopped by
+ * abort_if[0]", "aborted", or "unknown"; returns buf. */
+const char *fs__report_status(const cJSON *doc, char *buf, size_t len);
+
+/* The stop conditions of $.abort_if as results.json lists them (an array,
+ * possibly empty), or NULL. */
+const cJSON *fs__report_stops(const cJSON *doc);
+
+/* A stop condition in words: "blast radius above 0.3 for 1.0 s (window
+ * 1.0 s)"; returns buf. */
+const char *fs__report_stop_text(const cJSON *cond, char *buf, size_t len);
+
+/* What a condition reached in one run: "peak 0.9951, tripped", "peak 0",
+ * "not reached" (the run ended before the first fault); returns buf. */
+const char *fs__report_stop_peak(const cJSON *cond, char *buf, size_t len);
+
 /* Appends a share (0..1) as a percentage, "92.66 %", or "–" when v is not a
  * number. */
 void fs__report_buf_share(fs__report_buf_t *b, const cJSON *v);

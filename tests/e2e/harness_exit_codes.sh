@@ -75,4 +75,8 @@ took=$((($(date +%s%N) - start) / 1000000))
 grep -q "the fleet did not start: .* exited with" "$E2E_DIR/badfleet.log" ||
     fail "no 'the fleet did not start' error: $(cat "$E2E_DIR/badfleet.log")"
 grep -q "cannot start" "$E2E_DIR/badfleet-run/legacy/logs/"*.log || fail "the services' own words are not in the logs"
+# The verdict table says why instead of dashes and "expectations 0/0 held".
+grep -q "^legacy    harness error: the fleet did not start: .* exited with" "$E2E_DIR/badfleet.log" ||
+    fail "the table does not give the harness error: $(cat "$E2E_DIR/badfleet.log")"
+grep -q "0/0 held\|(no verdict)" "$E2E_DIR/badfleet.log" && fail "the table shows empty verdicts: $(cat "$E2E_DIR/badfleet.log")"
 pass "a fleet that cannot start exits 2 in $took ms, naming the process"

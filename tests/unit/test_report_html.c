@@ -304,6 +304,58 @@ static void test_svg_inlining(void **state)
     assert_int_equal(count(fx->text, "<svg"), 1); /* the graph */
 }
 
+/* A run a stop condition ended: its own banner, the stop conditions'
+ * table, its status, and in the suite index a stop that was expected is
+ * no failure. */
+static void test_stopped(void **state)
+{
+    fx_t *fx = *state;
+    const cJSON *a[2];
+    const cJSON *const *sets[1] = {a};
+    size_t nsets[1] = {2};
+    const char *rel[1] = {"stops"};
+    char out[512], err[512] = "";
+    char *md;
+
+    fx->docs[0] = tu_fixture("tests/fixtures/results-stopped.json");
+    fx->docs[1] = tu_fixture("tests/fixtures/results-stopped-unexpected.json");
+    snprintf(out, sizeof(out), "%s/report.html", fx->dir);
+    write_report(fx, 2, fx->dir, out);
+    check_self_contained(fx->text);
+    assert_non_null(strstr(fx->text, "<div class=\"banner\" id=\"stopped\">legacy: stopped early "
+                                     "by a stop condition: abort_if[0]: blast radius 0.9951 above "
+                                     "0.3 for 1.0 s (since 3.2 s). Every fault was reverted"));
+    assert_int_equal(count(fx->text, "id=\"stopped\""), 2);
+    assert_null(strstr(fx->text, "its results are partial"));
+    assert_non_null(strstr(fx->text, "1 of 3 expectations failed</p>"));
+    assert_non_null(strstr(fx->text, "<h2>Stop conditions</h2>"));
+    assert_non_null(strstr(fx->text, "<tr><th><code>abort_if[0]</code> blast radius above 0.3 for "
+                                     "1.0 s (window 1.0 s)</th><td><span class=\"v v-cascaded\">"
+                                     "peak 0.9951, tripped</span></td><td><span class=\"v "
+                                     "v-unaffected\">peak 0.0100</span></td></tr>"));
+    assert_non_null(strstr(fx->text, "processes down (botmod) above 2</th><td><span class=\"v "
+                                     "v-unaffected\">peak 1</span></td><td><span class=\"v "
+                                     "v-cascaded\">peak 3, tripped</span>"));
+    assert_non_null(strstr(fx->text, "<span class=\"status aborted\">stopped by abort_if[0]"));
+
+    a[0] = fx->docs[0];
+    a[1] = fx->docs[1];
+    assert_int_equal(fs_report_suite(sets, nsets, rel, 1, fx->dir, err, sizeof(err)), 0);
+    free(fx->text);
+    snprintf(out, sizeof(out), "%s/index.html", fx->dir);
+    fx->text = tu_slurp(out, NULL);
+    assert_non_null(fx->text);
+    assert_non_null(strstr(fx->text, "<strong>legacy</strong>: <span class=\"ok\">2/2 held</span> "
+                                     "\xc2\xb7 <span class=\"ok\">stopped by abort_if[0]</span>"));
+    assert_non_null(strstr(fx->text, "<span class=\"bad\">0/1 held</span> \xc2\xb7 <span "
+                                     "class=\"bad\">stopped by abort_if[1]</span>"));
+    snprintf(out, sizeof(out), "%s/summary.md", fx->dir);
+    md = tu_slurp(out, NULL);
+    assert_non_null(md);
+    assert_non_null(strstr(md, "| legacy | stopped by abort\\_if\\[0\\] | \xe2\x9c\x85 2/2 |"));
+    free(md);
+}
+
 static void test_suite(void **state)
 {
     fx_t *fx = *state;
@@ -431,6 +483,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_flagship, setup, teardown),
         cmocka_unit_test_setup_teardown(test_escaping, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_and_none, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stopped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_svg_inlining, setup, teardown),
         cmocka_unit_test_setup_teardown(test_suite, setup, teardown),
         cmocka_unit_test_setup_teardown(test_suite_dir, setup, teardown),

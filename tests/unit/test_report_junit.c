@@ -278,6 +278,33 @@ static void test_aborted_run(void **state)
     assert_xpath(fx->out, "string(//property[@name=\"status\"]/@value)", "aborted");
 }
 
+/* A run a stop condition ended is judged, not an error: the "aborted"
+ * expectation passes when the stop was expected and fails when not. */
+static void test_stopped_run(void **state)
+{
+    fx_t *fx = *state;
+
+    load(fx, "stopped");
+    load(fx, "stopped-unexpected");
+    write_junit(fx);
+    assert_valid(fx->out);
+    assert_xpath(fx->out, "string(/testsuites/@errors)", "0");
+    assert_xpath(fx->out, "string(/testsuites/@failures)", "1");
+    assert_xpath(fx->out, "count(//testcase[@name=\"run\"])", "0");
+    assert_xpath(fx->out, "count(//skipped)", "0");
+    assert_xpath(fx->out, "string(//testsuite[1]/@tests)", "2");
+    assert_xpath(fx->out, "count(//testsuite[1]//failure)", "0");
+    assert_xpath(fx->out, "string(//testsuite[2]/testcase[1]/@name)", "aborted");
+    assert_xpath(fx->out, "string(//testsuite[2]/testcase[1]/failure/@message)",
+                 "expected false, got true");
+    assert_xpath(fx->out,
+                 "contains(//testsuite[2]/testcase[1]/failure, \"stopped early: abort_if[1]: "
+                 "processes down (botmod) 3 above 2 for 0.0 s (since 5.0 s)\")",
+                 "true");
+    assert_xpath(fx->out, "string(//testsuite[1]//property[@name=\"abort_reason\"]/@value)",
+                 "abort_if[0]: blast radius 0.9951 above 0.3 for 1.0 s (since 3.2 s)");
+}
+
 /* Every fixture in one file: the totals add up. */
 static void test_all_merged(void **state)
 {
@@ -393,6 +420,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_escaping_and_failures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_aborted_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stopped_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_all_merged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_documents, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_document, setup, teardown),

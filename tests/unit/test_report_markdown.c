@@ -195,6 +195,32 @@ static void test_escaping_and_failures(void **state)
     assert_no_text(md, "\t");
 }
 
+/* Stopped by a stop condition: said at the top, judged like a completed
+ * run, and the stop conditions' table with each posture's peak. */
+static void test_stopped_run(void **state)
+{
+    fx_t *fx = *state;
+    const char *md;
+
+    load(fx, "stopped");
+    load(fx, "stopped-unexpected");
+    md = write_md(fx, "");
+    assert_starts(md,
+                  "### failsmall: Bot feature file grows past the module's 200-feature "
+                  "limit\n\n> 🛑 **Stopped by a stop condition** (legacy): abort\\_if\\[0\\]: "
+                  "blast radius 0.9951 above 0.3 for 1.0 s (since 3.2 s). Faults reverted");
+    assert_int_equal(count(md, "Stopped by a stop condition"), 2);
+    assert_int_equal(count(md, "Run aborted"), 0);
+    assert_lines(md, "Scenario cf-2025-11-18-bot-feature-file · seed 42 · time scale 1 · ❌ 1 of 3 "
+                     "expectations not held");
+    assert_lines(md, "| condition | legacy | hardened |");
+    assert_lines(md, "| `abort_if[0]` blast radius above 0.3 for 1.0 s (window 1.0 s) | peak "
+                     "0.9951, tripped | peak 0.0100 |");
+    assert_lines(md,
+                 "| `abort_if[1]` processes down (botmod) above 2 | peak 1 | peak 3, tripped |");
+    assert_lines(md, "- hardened: aborted expected false, got true");
+}
+
 static void test_aborted_run(void **state)
 {
     fx_t *fx = *state;
@@ -331,6 +357,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_link_base, setup, teardown),
         cmocka_unit_test_setup_teardown(test_escaping_and_failures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_aborted_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stopped_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_and_none, setup, teardown),
         cmocka_unit_test(test_md_escape_helper),

@@ -464,7 +464,7 @@ static const bad_case_t bad_cases[] = {
                                 "interface -> verdict, got an array"},
     {EXPECT("'blast':{}"), "t.json: $.expect.legacy.blast: unknown field (legacy takes "
                            "interfaces, blast_radius, degraded_share, time_to_detect, "
-                           "time_to_recover, recovered, amplification)"},
+                           "time_to_recover, recovered, amplification, aborted)"},
     {EXPECT("'blast_radius':{'min':0.6,'max':0.5}"),
      "t.json: $.expect.legacy.blast_radius.min: 0.6 is above max 0.5"},
     {EXPECT("'blast_radius':{}"), "t.json: $.expect.legacy.blast_radius: give min, max or both"},

@@ -208,6 +208,28 @@ static void test_add_shape_mismatch(void **state)
     fs_series_free(slo);
 }
 
+/* Totals count finished calls only; failed is the verdicts' "not good". */
+static void test_totals(void **state)
+{
+    fs_series_t *s = make(100, 1000, 1000);
+    uint64_t finished = 5, failed = 1;
+
+    (void)state;
+    call(s, 0, 500, FS_OUT_OK);
+    call(s, 0, 2000000, FS_OUT_OK); /* slow */
+    call(s, 150, 500, FS_OUT_DEGRADED);
+    call(s, 250, 500, FS_OUT_WRONG);
+    call(s, 950, 500, FS_OUT_ERROR);
+    call(s, 950, 500, FS_OUT_TIMEOUT);
+    fs_series_begin(s, 950); /* in flight: neither */
+    fs_series_totals(s, &finished, &failed);
+    assert_int_equal(finished, 5 + 6); /* added to what was there */
+    assert_int_equal(failed, 1 + 4);
+    fs_series_totals(NULL, &finished, &failed);
+    assert_int_equal(finished, 11);
+    fs_series_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -219,6 +241,7 @@ int main(void)
         cmocka_unit_test(test_quantiles),
         cmocka_unit_test(test_add),
         cmocka_unit_test(test_add_shape_mismatch),
+        cmocka_unit_test(test_totals),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -262,12 +262,82 @@ static void test_no_columns(void **state)
     free(out);
 }
 
+/* A run the harness could not make says why, instead of a table of
+ * dashes and "expectations 0/0 held". */
+static void test_harness_error(void **state)
+{
+    fx_t fx;
+    char line[512], c[32];
+    char *out;
+
+    (void)state;
+    fx_init(&fx);
+    fx.cols[0] = fx.cols[2];
+    fx.cols[0].posture = "legacy";
+    fx.cols[0].error = "the fleet did not start: fs-botmod[0] exited with status 2";
+    out = print(&fx, 1, 0);
+    assert_non_null(strstr(
+        out,
+        "legacy    harness error: the fleet did not start: fs-botmod[0] exited with status 2\n"));
+    assert_null(strstr(out, "expectations 0/0"));
+    assert_null(strstr(out, "(no verdict)"));
+    assert_false(row(out, "proxy->botmod", line, sizeof(line)));
+    free(out);
+
+    /* Beside a posture that ran: its rows stay, the failed one says why. */
+    fx_init(&fx);
+    fx.cols[2].error = "";
+    out = print(&fx, 3, 0);
+    assert_true(row(out, "proxy->botmod", line, sizeof(line)));
+    cell(line, 0, c, sizeof(c));
+    assert_string_equal(c, "  cascaded      ok  ");
+    assert_non_null(strstr(out, "aborted   harness error: (no reason given: see the logs)\n"));
+    assert_null(strstr(out, "expectations 0/0"));
+    free(out);
+}
+
+static void test_interrupted_and_stopped(void **state)
+{
+    fx_t fx;
+    fs_results_expect_t stop;
+    char *out;
+
+    (void)state;
+    fx_init(&fx);
+    fx.cols[0].interrupted = "interrupted (SIGINT)";
+    fx.cols[2].interrupted = "interrupted (SIGINT)";
+    out = print(&fx, 3, 0);
+    assert_non_null(strstr(out, "client->proxy; expectations 2/3 held; interrupted (SIGINT): "
+                                "partial results\n"));
+    assert_non_null(strstr(out, "aborted   interrupted (SIGINT) before any verdict\n"));
+    free(out);
+
+    /* Stopped by a stop condition: said on its own line, against "aborted". */
+    fx_init(&fx);
+    fx.cols[0].stopped = "abort_if[0]: blast radius 0.9951 above 0.3 for 1.0 s (since 3.2 s)";
+    fx.cols[1].stopped = "abort_if[1]: processes down 2 above 1 for 0.0 s (since 4.0 s)";
+    fx.lx[2] = (fs_results_expect_t){.what = "aborted", .ok = 1};
+    stop = (fs_results_expect_t){.what = "aborted", .ok = 0};
+    fx.cols[1].expect = &stop;
+    fx.cols[1].nexpect = 1;
+    out = print(&fx, 2, 0);
+    assert_non_null(strstr(out, "legacy    stopped early by abort_if[0]: blast radius 0.9951 above "
+                                "0.3 for 1.0 s (since 3.2 s) (expected)\n"));
+    assert_non_null(strstr(out, "hardened  stopped early by abort_if[1]: processes down 2 above 1 "
+                                "for 0.0 s (since 4.0 s) (not expected)\n"));
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rows_and_alignment), cmocka_unit_test(test_cells),
-        cmocka_unit_test(test_nothing_detected),   cmocka_unit_test(test_colour),
+        cmocka_unit_test(test_rows_and_alignment),
+        cmocka_unit_test(test_cells),
+        cmocka_unit_test(test_nothing_detected),
+        cmocka_unit_test(test_colour),
         cmocka_unit_test(test_no_columns),
+        cmocka_unit_test(test_harness_error),
+        cmocka_unit_test(test_interrupted_and_stopped),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
