@@ -49,11 +49,23 @@ E2E       := $(sort $(wildcard tests/e2e/*.sh))
 
 DEB_PKGS := build-essential pkg-config libuv1-dev libfiu-dev fiu-utils libcjson-dev \
             libcmocka-dev gnuplot-nox libhttp-parser-dev curl procps wrk jq \
-            libxml2-utils chromium valgrind
+            libxml2-utils chromium valgrind clang libclang-rt-dev
+
+# libFuzzer targets (tests/fuzz, docs/DESIGN.md "Fuzzing"): clang with
+# ASan + UBSan into build-fuzz/, apart from build/ and build-asan/. The
+# HTTP targets also link the in-process fleet helper fz_fleet.
+FUZZ_BUILD   := build-fuzz
+FUZZ_CC      ?= clang
+FUZZ_SAN     := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 60
+FUZZ_REGRESS ?= 1
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz/%)
 
 .SECONDARY:
 
-.PHONY: all deps test unit e2e asan valgrind run suite stability bench install uninstall clean format check-format
+.PHONY: all deps test unit e2e asan valgrind fuzz fuzz-build fuzz-regress run suite stability bench \
+        install uninstall clean format check-format
 
 all: $(BINS) $(UNIT_BINS)
 
@@ -89,6 +101,18 @@ $(BUILD)/tests/%: tests/unit/%.c $(HARNESS_LIB) $(FLEET_LIB)
 	$(CC) $(ALL_CFLAGS) $(HARNESS_INC) $(CMOCKA_CFLAGS) -Itests/unit -o $@ $< $(HARNESS_LIB) $(FLEET_LIB) \
 	    $(CMOCKA_LIBS) $(LDLIBS)
 
+FUZZ_HTTP := $(filter fuzz_http_%,$(FUZZ_TARGETS))
+
+$(FUZZ_HTTP:%=$(BUILD)/fuzz/%): $(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/obj/tests/fuzz/fz_fleet.o \
+                                                  $(HARNESS_LIB) $(FLEET_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(HARNESS_INC) -fsanitize=fuzzer -o $@ $< $(filter %.o %.a,$^) $(LDLIBS)
+
+$(patsubst %,$(BUILD)/fuzz/%,$(filter-out $(FUZZ_HTTP),$(FUZZ_TARGETS))): $(BUILD)/fuzz/%: \
+        tests/fuzz/%.c $(HARNESS_LIB) $(FLEET_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(HARNESS_INC) -fsanitize=fuzzer -o $@ $< $(filter %.a,$^) $(LDLIBS)
+
 # Installs the Debian packages the build and tests need, when missing.
 deps:
 	@sh scripts/deps.sh $(DEB_PKGS)
@@ -105,11 +129,28 @@ e2e: $(BINS)
 test: all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory e2e
+	@$(if $(filter 1,$(FUZZ_REGRESS)),$(MAKE) --no-print-directory fuzz-regress)
 
-# The same tests, built separately, under AddressSanitizer + UBSan.
+# The same tests, built separately, under AddressSanitizer + UBSan (the
+# fuzz targets' regression run is sanitized already: not twice).
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
-	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" test
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" FUZZ_REGRESS=0 test
+
+# The fuzz targets, built with clang whatever CC and BUILD say.
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
+	    CFLAGS="-O1 -g -fno-omit-frame-pointer" SAN="$(FUZZ_SAN)" $(FUZZ_BINS)
+
+# Each target FUZZ_SECONDS (60) in turn; non-zero on any crash, leak,
+# timeout or OOM, the input kept in build-fuzz/findings/<target>/.
+fuzz: fuzz-build
+	@sh scripts/fuzz.sh $(FUZZ_BUILD) run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# Each target once over its seed corpus (tests/fuzz/corpus/<target>): no
+# mutation, seconds in all.
+fuzz-regress: fuzz-build
+	@sh scripts/fuzz.sh $(FUZZ_BUILD) regress 0 $(FUZZ_TARGETS)
 
 # The flagship scenario's harness under valgrind: no error, no definite leak.
 valgrind: all
@@ -148,6 +189,6 @@ check-format:
 	@clang-format --dry-run --Werror $(shell find fleet harness injectors reports tests -name '*.[ch]')
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

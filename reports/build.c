@@ -17,14 +17,36 @@
 #define FS__REPORT_MAX_RESULTS (64u << 20)
 #define FS__REPORT_PATH        2048
 
-int fs_report_load(const char *path, cJSON **out, char *err, size_t errlen)
+int fs_report_parse(const char *buf, size_t len, const char *name, cJSON **out, char *err,
+                    size_t errlen)
 {
     char msg[256];
+    int rc;
+
+    *out = NULL;
+    rc = fs_json_parse(buf, len, FS__REPORT_MAX_RESULTS, out, msg, sizeof(msg));
+    if (rc < 0) {
+        snprintf(err, errlen, "%s: %s", name, msg);
+        return rc;
+    }
+    if (!cJSON_IsString(cJSON_GetObjectItem(*out, "schema")) ||
+        strncmp(cJSON_GetObjectItem(*out, "schema")->valuestring, "failsmall.results/", 18) != 0) {
+        snprintf(err, errlen, "%s: $.schema: not a failsmall results file", name);
+        cJSON_Delete(*out);
+        *out = NULL;
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int fs_report_load(const char *path, cJSON **out, char *err, size_t errlen)
+{
     char *buf = NULL;
     size_t len = 0;
     FILE *f = fopen(path, "rbe");
     int rc;
 
+    *out = NULL;
     if (f == NULL) {
         rc = -errno;
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -46,20 +68,9 @@ int fs_report_load(const char *path, cJSON **out, char *err, size_t errlen)
             break;
     }
     fclose(f);
-    rc = fs_json_parse(buf, len, FS__REPORT_MAX_RESULTS, out, msg, sizeof(msg));
+    rc = fs_report_parse(buf, len, path, out, err, errlen);
     free(buf);
-    if (rc < 0) {
-        snprintf(err, errlen, "%s: %s", path, msg);
-        return rc;
-    }
-    if (!cJSON_IsString(cJSON_GetObjectItem(*out, "schema")) ||
-        strncmp(cJSON_GetObjectItem(*out, "schema")->valuestring, "failsmall.results/", 18) != 0) {
-        snprintf(err, errlen, "%s: $.schema: not a failsmall results file", path);
-        cJSON_Delete(*out);
-        *out = NULL;
-        return -EINVAL;
-    }
-    return 0;
+    return rc;
 }
 
 /* Reports that fail to write are errors; a missing gnuplot is a warning. */

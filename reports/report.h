@@ -76,4 +76,9 @@ int fs_report_build_suite_dir(const char *dir, char *err, size_t errlen);
 /* Parses one results.json; errors name the file (and line:column). */
 int fs_report_load(const char *path, cJSON **out, char *err, size_t errlen);
 
+/* The same from buf[0..len) (what fs_report_load runs on the file's
+ * bytes); name is only used in messages. */
+int fs_report_parse(const char *buf, size_t len, const char *name, cJSON **out, char *err,
+                    size_t errlen);
+
 #endif

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "xml.h"
 
 static int fs__report_buf_grow(fs__report_buf_t *b, size_t more)
 {
@@ -83,9 +84,11 @@ void fs__report_buf_html(fs__report_buf_t *b, const char *s)
 
     if (s == NULL)
         return;
-    for (; *s; s++) {
+    while (*s) {
         unsigned char c = (unsigned char)*s;
         const char *rep = NULL;
+        size_t n = 1;
+        uint32_t cp;
 
         switch (c) {
         case '&':
@@ -106,12 +109,15 @@ void fs__report_buf_html(fs__report_buf_t *b, const char *s)
         default:
             if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
                 rep = "";
+            else if (c >= 0x80 && (n = fs_xml_utf8_next(s, &cp)) == 1)
+                rep = FS__REPORT_REPLACEMENT; /* not UTF-8: the page says utf-8 */
         }
+        s += n;
         if (rep == NULL)
             continue;
-        fs__report_buf_add(b, run, (size_t)(s - run));
+        fs__report_buf_add(b, run, (size_t)(s - n - run));
         fs__report_buf_puts(b, rep);
-        run = s + 1;
+        run = s;
     }
     fs__report_buf_add(b, run, (size_t)(s - run));
 }

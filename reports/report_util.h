@@ -21,8 +21,12 @@ void fs__report_buf_puts(fs__report_buf_t *b, const char *s);
 void fs__report_buf_printf(fs__report_buf_t *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* U+FFFD, what a byte that is not UTF-8 becomes in every report. */
+#define FS__REPORT_REPLACEMENT "\xef\xbf\xbd"
+
 /* Appends s escaped for HTML text and attribute values; control characters
- * other than tab and newline are dropped. NULL appends nothing. */
+ * other than tab and newline are dropped, bytes that are not UTF-8 become
+ * U+FFFD. NULL appends nothing. */
 void fs__report_buf_html(fs__report_buf_t *b, const char *s);
 
 /* Writes the buffer atomically to path: 0, -ENOMEM when an append failed,

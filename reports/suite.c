@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "report_util.h"
+#include "xml.h"
 
 static const char fs__suite_css[] =
     "body{margin:0;background:#f4f6f7;color:#1c2833;"
@@ -45,15 +46,20 @@ static void fs__suite_href(fs__report_buf_t *b, const char *rel, const char *fil
  * flattened. */
 static void fs__suite_md(fs__report_buf_t *b, const char *s)
 {
-    for (; s && *s; s++) {
+    while (s && *s) {
         unsigned char c = (unsigned char)*s;
+        uint32_t cp;
+        size_t n = 1;
 
         if (c < 0x20 || c == 0x7f)
             fs__report_buf_puts(b, " ");
         else if (strchr("\\`*_{}[]<>|&~!#", (int)c) != NULL)
             fs__report_buf_printf(b, "\\%c", c);
+        else if (c >= 0x80 && (n = fs_xml_utf8_next(s, &cp)) == 1)
+            fs__report_buf_puts(b, FS__REPORT_REPLACEMENT); /* not UTF-8 */
         else
-            fs__report_buf_add(b, s, 1);
+            fs__report_buf_add(b, s, n);
+        s += n;
     }
 }
 

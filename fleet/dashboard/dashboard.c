@@ -287,7 +287,9 @@ int fs_dashboard_new(uv_loop_t *loop, const fs_cli_common_t *cli, const fs_dashb
     copy_addr(&d->addrs[DEP_BOTMOD], cfg->botmod);
     copy_addr(&d->addrs[DEP_CONFIGSTORE], cfg->configstore);
 
-    seeded = read_seed(seed) == 0;
+    if (cfg->session_seed)
+        memcpy(seed, cfg->session_seed, sizeof(seed));
+    seeded = cfg->session_seed != NULL || read_seed(seed) == 0;
     if (!seeded) {
         /* Without /dev/urandom (e.g. an injected I/O fault) logins must
          * still work: fall back to clock and pid, and say so below. */

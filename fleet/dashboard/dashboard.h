@@ -32,6 +32,9 @@ typedef struct {
     const char *password;               /* shared by every user */
     uint64_t session_ttl_ms;            /* > 0 */
     size_t max_sessions;                /* 0 = FS_DASHBOARD_DEFAULT_SESSIONS */
+    /* NULL: session ids seeded from /dev/urandom. Else 32 bytes that make
+     * them reproducible, so a fuzzer can learn an id and replay its input. */
+    const uint8_t *session_seed;
 } fs_dashboard_config_t;
 
 /* Starts the dashboard service on loop (listening on cli->listen); cfg is

@@ -6,6 +6,7 @@
 
 #include <getopt.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/socket.h>
 
 #include "fs_posture.h"
@@ -20,6 +21,10 @@ typedef struct {
     const char *node;     /* --node ID (services that are per edge node) */
     const char *fiu_fifo; /* --fiu-fifo BASE: libfiu remote control */
     int verbose;          /* --verbose: debug logs */
+    /* Not a flag: where the logs go, NULL = stderr. In-process users (the
+     * fuzzers) start a service per input and keep their stderr for the
+     * sanitizers' reports. */
+    FILE *log_out;
 } fs_cli_common_t;
 
 /* getopt_long codes of the common flags; service flags use 'a'..'z' or

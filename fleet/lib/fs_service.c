@@ -236,7 +236,7 @@ int fs_service_new(uv_loop_t *loop, const fs_service_config_t *cfg, fs_service_t
         goto fail;
     s->log.service = s->name;
     s->log.node = s->node;
-    s->log.out = NULL;
+    s->log.out = cli->log_out;
     s->log.min_level = cli->verbose ? FS_LOG_DEBUG : FS_LOG_INFO;
     if ((s->healthz = fs__service_healthz(s)) == NULL || fs__service_metrics(s) < 0)
         goto fail;

@@ -178,6 +178,7 @@ typedef struct {
     int break_glass;
     uint64_t challenge_deadline_ms;
     int botmod_down; /* nothing listens at the botmod address */
+    const uint8_t *session_seed;
 } opts_t;
 
 static fx_t *fx_start(const opts_t *o)
@@ -206,6 +207,7 @@ static fx_t *fx_start(const opts_t *o)
     cfg.configstore_deadline_ms = 2000;
     cfg.password = "secret";
     cfg.session_ttl_ms = 60000;
+    cfg.session_seed = o->session_seed;
     assert_int_equal(fs_dashboard_new(&f->loop, &f->cli, &cfg, &f->dash, err, sizeof(err)), 0);
     assert_int_equal(fs_addr_parse("127.0.0.1:0", &ss, err, sizeof(err)), 0);
     ((struct sockaddr_in *)&ss)->sin_port =
@@ -342,6 +344,41 @@ static void test_login_ok(void **state)
     assert_true(metric(f, "failsmall_dependency_calls_total{service=\"dashboard\","
                           "dep=\"botmod\",outcome=\"ok\"}") == 1);
     fx_stop(f);
+}
+
+/* The first session id of a dashboard, from a login. */
+static void first_session(const opts_t *o, char *out, size_t len)
+{
+    fx_t *f = fx_start(o);
+    result_t r;
+    cJSON *doc;
+
+    assert_int_equal(login(f, "secret", NULL, &r), 200);
+    doc = cJSON_Parse(r.body);
+    assert_non_null(doc);
+    assert_true(cJSON_IsString(cJSON_GetObjectItem(doc, "session")));
+    snprintf(out, len, "%s", cJSON_GetObjectItem(doc, "session")->valuestring);
+    cJSON_Delete(doc);
+    fx_stop(f);
+}
+
+/* A session seed (the fuzzers') makes the ids the same from run to run;
+ * without one they come from /dev/urandom and differ. */
+static void test_session_seed(void **state)
+{
+    static const uint8_t seed[32] = "0123456789abcdef0123456789abcde";
+    opts_t seeded = {.session_seed = seed}, random = {0};
+    char a[128], b[128], c[128], d[128];
+
+    (void)state;
+    first_session(&seeded, a, sizeof(a));
+    first_session(&seeded, b, sizeof(b));
+    assert_true(strlen(a) > 0);
+    assert_string_equal(a, b);
+    first_session(&random, c, sizeof(c));
+    first_session(&random, d, sizeof(d));
+    assert_string_not_equal(c, d);
+    assert_string_not_equal(a, c);
 }
 
 static void test_login_refusals(void **state)
@@ -701,6 +738,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_login_ok),
+        cmocka_unit_test(test_session_seed),
         cmocka_unit_test(test_login_refusals),
         cmocka_unit_test(test_login_malformed),
         cmocka_unit_test(test_login_fiu),

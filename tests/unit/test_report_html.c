@@ -418,6 +418,51 @@ static void test_suite(void **state)
     free(md);
 }
 
+/* Bytes that are not UTF-8 in a results file (found by fuzz_report) become
+ * U+FFFD in report.html and in the suite's pages instead of being copied
+ * raw into files that say they are UTF-8; valid characters stay. */
+static void test_not_utf8(void **state)
+{
+    fx_t *fx = *state;
+    static const char bad_title[] = "caf\xc3\xa9 \xff\xfe t\xc3(x \xe2\x82";
+    static const char good_title[] =
+        "caf\xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd t\xef\xbf\xbd(x \xef\xbf\xbd";
+    const cJSON *set[1];
+    const cJSON *const *sets[1] = {set};
+    size_t nsets[1] = {1};
+    const char *rel[1] = {"run"};
+    char out[512], err[512] = "";
+    cJSON *sc;
+    char *md;
+
+    fx->docs[0] = tu_fixture("tests/fixtures/html-empty.json");
+    sc = cJSON_GetObjectItem(fx->docs[0], "scenario");
+    cJSON_ReplaceItemInObject(sc, "title", cJSON_CreateString(bad_title));
+    cJSON_ReplaceItemInObject(sc, "name", cJSON_CreateString("n\x80me"));
+    cJSON_ReplaceItemInObject(fx->docs[0], "status", cJSON_CreateString("ab\xc0\xafrted"));
+    snprintf(out, sizeof(out), "%s/report.html", fx->dir);
+    write_report(fx, 1, fx->dir, out);
+    assert_non_null(strstr(fx->text, good_title));
+    assert_null(strchr(fx->text, '\xff'));
+    assert_null(strstr(fx->text, "\xc0\xaf"));
+
+    set[0] = fx->docs[0];
+    assert_int_equal(fs_report_suite(sets, nsets, rel, 1, fx->dir, err, sizeof(err)), 0);
+    snprintf(out, sizeof(out), "%s/summary.md", fx->dir);
+    md = tu_slurp(out, NULL);
+    assert_non_null(md);
+    assert_non_null(strstr(md, "n\xef\xbf\xbdme"));
+    assert_non_null(strstr(md, "ab\xef\xbf\xbd\xef\xbf\xbdrted"));
+    assert_null(strstr(md, "n\x80me"));
+    free(md);
+    snprintf(out, sizeof(out), "%s/index.html", fx->dir);
+    free(fx->text);
+    fx->text = tu_slurp(out, NULL);
+    assert_non_null(fx->text);
+    assert_non_null(strstr(fx->text, "n\xef\xbf\xbdme"));
+    assert_null(strstr(fx->text, "n\x80me"));
+}
+
 /* copy REL (a fixture) to dir/to, creating its folders. */
 static void put_fixture(const char *dir, const char *to, const char *rel)
 {
@@ -486,6 +531,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stopped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_svg_inlining, setup, teardown),
         cmocka_unit_test_setup_teardown(test_suite, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_not_utf8, setup, teardown),
         cmocka_unit_test_setup_teardown(test_suite_dir, setup, teardown),
     };
 

@@ -213,7 +213,11 @@ static void ctx_free(ctx_t *t)
 
 static void test_routes_and_metrics(void **state)
 {
-    fs_cli_common_t cli = {"127.0.0.1:0", FS_POSTURE_HARDENED, "3", NULL, 0};
+    fs_cli_common_t cli = {.listen = "127.0.0.1:0",
+                           .posture = FS_POSTURE_HARDENED,
+                           .node = "3",
+                           .fiu_fifo = NULL,
+                           .verbose = 0};
     ctx_t t = {0};
     char listening[64];
     char *log;
@@ -262,7 +266,11 @@ static void test_routes_and_metrics(void **state)
 
 static void test_standard_series(void **state)
 {
-    fs_cli_common_t cli = {"127.0.0.1:0", FS_POSTURE_LEGACY, NULL, NULL, 1};
+    fs_cli_common_t cli = {.listen = "127.0.0.1:0",
+                           .posture = FS_POSTURE_LEGACY,
+                           .node = NULL,
+                           .fiu_fifo = NULL,
+                           .verbose = 1};
     fs_service_config_t cfg = {"botmod", &cli, handler_cb, NULL};
     fs_service_t *s;
     fs_metric_t *v, *r, *f;
@@ -304,9 +312,38 @@ static void test_standard_series(void **state)
     assert_int_equal(uv_loop_close(&loop), 0);
 }
 
+/* log_out (the fuzzers' /dev/null) takes every line stderr would get. */
+static void test_log_out(void **state)
+{
+    fs_cli_common_t cli = {.listen = "127.0.0.1:0", .posture = FS_POSTURE_LEGACY, .verbose = 1};
+    ctx_t t = {0};
+    char buf[4096];
+    size_t n;
+    char *log;
+
+    (void)state;
+    cli.log_out = tmpfile();
+    assert_non_null(cli.log_out);
+    ctx_add(&t, "GET", "/nothing");
+    log = ctx_run(&t, &cli, NULL);
+    assert_int_equal(t.steps[0].status, 404);
+    assert_null(strstr(log, "svc=testsvc"));
+    rewind(cli.log_out);
+    n = fread(buf, 1, sizeof(buf) - 1, cli.log_out);
+    buf[n] = '\0';
+    assert_non_null(strstr(buf, "svc=testsvc level=info event=listening"));
+    assert_non_null(strstr(buf, "event=request method=GET path=/nothing status=404"));
+    fclose(cli.log_out);
+    ctx_free(&t);
+}
+
 static void test_sigterm_stops(void **state)
 {
-    fs_cli_common_t cli = {"localhost:0", FS_POSTURE_LEGACY, NULL, NULL, 1};
+    fs_cli_common_t cli = {.listen = "localhost:0",
+                           .posture = FS_POSTURE_LEGACY,
+                           .node = NULL,
+                           .fiu_fifo = NULL,
+                           .verbose = 1};
     ctx_t t = {0};
     char *log;
 
@@ -331,7 +368,11 @@ static void test_sigterm_stops(void **state)
 
 static void test_bad_listen(void **state)
 {
-    fs_cli_common_t cli = {"0.0.0.0:0", FS_POSTURE_LEGACY, NULL, NULL, 0};
+    fs_cli_common_t cli = {.listen = "0.0.0.0:0",
+                           .posture = FS_POSTURE_LEGACY,
+                           .node = NULL,
+                           .fiu_fifo = NULL,
+                           .verbose = 0};
     fs_service_config_t cfg = {"origin", &cli, handler_cb, NULL};
     fs_service_t *s = (fs_service_t *)&cli;
     uv_loop_t loop;
@@ -350,7 +391,11 @@ static void test_bad_listen(void **state)
 
 static void test_port_in_use(void **state)
 {
-    fs_cli_common_t cli = {"127.0.0.1:0", FS_POSTURE_LEGACY, NULL, NULL, 0};
+    fs_cli_common_t cli = {.listen = "127.0.0.1:0",
+                           .posture = FS_POSTURE_LEGACY,
+                           .node = NULL,
+                           .fiu_fifo = NULL,
+                           .verbose = 0};
     fs_service_config_t cfg = {"origin", &cli, handler_cb, NULL};
     fs_service_t *a, *b = NULL;
     uv_loop_t loop;
@@ -375,8 +420,11 @@ static void test_port_in_use(void **state)
 
 static void test_bad_fiu_fifo(void **state)
 {
-    fs_cli_common_t cli = {"127.0.0.1:0", FS_POSTURE_LEGACY, NULL, "/nonexistent-dir/failsmall/fiu",
-                           0};
+    fs_cli_common_t cli = {.listen = "127.0.0.1:0",
+                           .posture = FS_POSTURE_LEGACY,
+                           .node = NULL,
+                           .fiu_fifo = "/nonexistent-dir/failsmall/fiu",
+                           .verbose = 0};
     fs_service_config_t cfg = {"origin", &cli, handler_cb, NULL};
     fs_service_t *s = NULL;
     uv_loop_t loop;
@@ -393,7 +441,11 @@ static void test_bad_fiu_fifo(void **state)
 static void test_fiu_fifo(void **state)
 {
     char base[64], in[96], out[96];
-    fs_cli_common_t cli = {"127.0.0.1:0", FS_POSTURE_LEGACY, NULL, base, 0};
+    fs_cli_common_t cli = {.listen = "127.0.0.1:0",
+                           .posture = FS_POSTURE_LEGACY,
+                           .node = NULL,
+                           .fiu_fifo = base,
+                           .verbose = 0};
     fs_service_config_t cfg = {"origin", &cli, handler_cb, NULL};
     fs_service_t *s = NULL;
     uv_loop_t loop;
@@ -422,9 +474,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_routes_and_metrics), cmocka_unit_test(test_standard_series),
-        cmocka_unit_test(test_sigterm_stops),      cmocka_unit_test(test_bad_listen),
-        cmocka_unit_test(test_port_in_use),        cmocka_unit_test(test_bad_fiu_fifo),
-        cmocka_unit_test(test_fiu_fifo),
+        cmocka_unit_test(test_sigterm_stops),      cmocka_unit_test(test_log_out),
+        cmocka_unit_test(test_bad_listen),         cmocka_unit_test(test_port_in_use),
+        cmocka_unit_test(test_bad_fiu_fifo),       cmocka_unit_test(test_fiu_fifo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
