@@ -139,6 +139,15 @@ int fs__run_publish(fs_run_t *r, fs_run_key_t key, const char *blob, size_t len,
                     fs_http_client_cb cb, void *data);
 int64_t fs__run_now_ms(const fs_run_t *r);
 
+/* run.c: the harness itself could not go on: note why and wind down. */
+void fs__run_fail(fs_run_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* run.c: every node on the baselines: the load starts, faults are armed. */
+void fs__run_begin(fs_run_t *r);
+
+/* run_start.c: the supervisor's ready callback; publishes the baselines
+ * and waits until every node applied them. */
+void fs__run_ready_cb(fs_sup_t *sup, int status, const char *err, void *data);
+
 /* run.c: a stop condition tripped: revert every fault, stop the load,
  * judge what was measured. */
 void fs__run_trip(fs_run_t *r, const char *reason);
