@@ -12,6 +12,11 @@
 struct fs_series_s {
     uint64_t bucket_ms;
     uint64_t slo_latency_us;
+    /* The buckets' finished and not-good calls, kept as they are filed: the
+     * stop conditions read them every 100 ms, and summing an hour of
+     * buckets per link per sample would cost more than the run it guards. */
+    uint64_t finished;
+    uint64_t failed;
     size_t n;
     fs_bucket_t b[];
 };
@@ -54,10 +59,14 @@ static fs_bucket_t *fs__series_at(fs_series_t *s, uint64_t t_ms)
     return &s->b[i < s->n ? i : s->n - 1];
 }
 
-/* Saturating, so a pathological run clips instead of wrapping to "healthy". */
-static void fs__series_inc(uint32_t *c, uint32_t by)
+/* Saturating, so a pathological run clips instead of wrapping to "healthy".
+ * Returns what was added, so the running totals stay the buckets' sum. */
+static uint32_t fs__series_inc(uint32_t *c, uint32_t by)
 {
-    *c = *c > UINT32_MAX - by ? UINT32_MAX : *c + by;
+    uint32_t added = *c > UINT32_MAX - by ? UINT32_MAX - *c : by;
+
+    *c += added;
+    return added;
 }
 
 void fs_series_begin(fs_series_t *s, uint64_t t_ms)
@@ -98,28 +107,31 @@ static int fs__series_bin(uint64_t latency_us)
 void fs_series_end(fs_series_t *s, uint64_t t_ms, uint64_t latency_us, fs_outcome_t outcome)
 {
     fs_bucket_t *b;
-    int in_slo;
+    uint32_t *counter;
 
     if (s == NULL)
         return;
     b = fs__series_at(s, t_ms);
-    in_slo = latency_us <= s->slo_latency_us;
     switch (outcome) {
     case FS_OUT_OK:
     case FS_OUT_DEGRADED:
-        fs__series_inc(in_slo ? &b->good : &b->slow, 1);
+        counter = latency_us <= s->slo_latency_us ? &b->good : &b->slow;
         if (outcome == FS_OUT_DEGRADED)
             fs__series_inc(&b->degraded, 1);
         break;
     case FS_OUT_WRONG:
-        fs__series_inc(&b->wrong, 1);
+        counter = &b->wrong;
         break;
     case FS_OUT_ERROR:
     case FS_OUT_TIMEOUT:
     default:
         /* An outcome we do not know is not one we can call good. */
-        fs__series_inc(&b->errors, 1);
+        counter = &b->errors;
         break;
+    }
+    if (fs__series_inc(counter, 1) != 0) {
+        s->finished++;
+        s->failed += counter != &b->good;
     }
     fs__series_inc(&b->lat[fs__series_bin(latency_us)], 1);
 }
@@ -141,13 +153,10 @@ const fs_bucket_t *fs_series_bucket(const fs_series_t *s, size_t i)
 
 void fs_series_totals(const fs_series_t *s, uint64_t *finished, uint64_t *failed)
 {
-    for (size_t i = 0; s != NULL && i < s->n; i++) {
-        const fs_bucket_t *b = &s->b[i];
-        uint64_t done = (uint64_t)b->good + b->slow + b->wrong + b->errors;
-
-        *finished += done;
-        *failed += done - b->good;
-    }
+    if (s == NULL)
+        return;
+    *finished += s->finished;
+    *failed += s->failed;
 }
 
 int fs_series_add(fs_series_t *dst, const fs_series_t *src)
@@ -158,14 +167,16 @@ int fs_series_add(fs_series_t *dst, const fs_series_t *src)
     for (size_t i = 0; i < dst->n; i++) {
         fs_bucket_t *d = &dst->b[i];
         const fs_bucket_t *b = &src->b[i];
+        uint64_t good, failed;
 
         fs__series_inc(&d->calls, b->calls);
         fs__series_inc(&d->retries, b->retries);
-        fs__series_inc(&d->good, b->good);
         fs__series_inc(&d->degraded, b->degraded);
-        fs__series_inc(&d->wrong, b->wrong);
-        fs__series_inc(&d->errors, b->errors);
-        fs__series_inc(&d->slow, b->slow);
+        good = fs__series_inc(&d->good, b->good);
+        failed = (uint64_t)fs__series_inc(&d->wrong, b->wrong) +
+                 fs__series_inc(&d->errors, b->errors) + fs__series_inc(&d->slow, b->slow);
+        dst->finished += good + failed;
+        dst->failed += failed;
         for (int k = 0; k < FS_SERIES_LAT_BINS; k++)
             fs__series_inc(&d->lat[k], b->lat[k]);
     }

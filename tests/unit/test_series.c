@@ -230,6 +230,85 @@ static void test_totals(void **state)
     fs_series_free(s);
 }
 
+/* What fs_series_totals must equal: the buckets' own sum. */
+static void bucket_sums(const fs_series_t *s, uint64_t *finished, uint64_t *failed)
+{
+    *finished = *failed = 0;
+    for (size_t i = 0; i < fs_series_len(s); i++) {
+        const fs_bucket_t *b = fs_series_bucket(s, i);
+        uint64_t done = (uint64_t)b->good + b->slow + b->wrong + b->errors;
+
+        *finished += done;
+        *failed += done - b->good;
+    }
+}
+
+static void assert_totals_are_bucket_sums(const fs_series_t *s)
+{
+    uint64_t finished = 0, failed = 0, want_finished, want_failed;
+
+    fs_series_totals(s, &finished, &failed);
+    bucket_sums(s, &want_finished, &want_failed);
+    assert_int_equal(finished, want_finished);
+    assert_int_equal(failed, want_failed);
+}
+
+/* An hour of 100 ms buckets, calls spread over all of it and past its end,
+ * then merged into another series: the kept totals never drift from the
+ * buckets. */
+static void test_totals_long_and_merged(void **state)
+{
+    fs_series_t *a = make(100, 3600 * 1000, 250);
+    fs_series_t *b = make(100, 3600 * 1000, 250);
+    const fs_outcome_t outcomes[] = {FS_OUT_OK, FS_OUT_DEGRADED, FS_OUT_WRONG, FS_OUT_ERROR,
+                                     FS_OUT_TIMEOUT};
+    uint64_t x = 88172645463325252u; /* xorshift: a fixed spread of times */
+
+    (void)state;
+    assert_int_equal(fs_series_len(a), 36000);
+    for (int i = 0; i < 200000; i++) {
+        uint64_t t, lat;
+
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        t = x % (3700 * 1000); /* some after the end: the last bucket */
+        lat = (x >> 24) % 600000;
+        fs_series_begin(i % 2 ? a : b, t);
+        if (i % 7 != 0) /* the rest stay in flight */
+            fs_series_end(i % 2 ? a : b, t, lat, outcomes[(x >> 40) % 5]);
+    }
+    assert_totals_are_bucket_sums(a);
+    assert_totals_are_bucket_sums(b);
+    assert_int_equal(fs_series_add(a, b), 0);
+    assert_totals_are_bucket_sums(a);
+    assert_totals_are_bucket_sums(b);
+    fs_series_free(a);
+    fs_series_free(b);
+}
+
+/* Bucket counts saturate at 2^32 - 1; the totals count what the buckets
+ * hold, not what was offered. Adding a series to itself doubles it. */
+static void test_totals_saturate_with_buckets(void **state)
+{
+    fs_series_t *s = make(100, 200, 1000);
+    uint64_t finished = 0, failed = 0;
+
+    (void)state;
+    call(s, 0, 500, FS_OUT_OK);
+    call(s, 0, 500, FS_OUT_ERROR);
+    call(s, 150, 500, FS_OUT_WRONG);
+    for (int i = 0; i < 40; i++)
+        assert_int_equal(fs_series_add(s, s), 0);
+    assert_int_equal(fs_series_bucket(s, 0)->good, UINT32_MAX);
+    assert_int_equal(fs_series_bucket(s, 0)->errors, UINT32_MAX);
+    call(s, 0, 500, FS_OUT_OK);       /* clipped: counts nowhere */
+    call(s, 150, 5000000, FS_OUT_OK); /* slow, not yet clipped: counts */
+    fs_series_totals(s, &finished, &failed);
+    assert_int_equal(finished, 3 * (uint64_t)UINT32_MAX + 1);
+    assert_int_equal(failed, 2 * (uint64_t)UINT32_MAX + 1);
+    assert_totals_are_bucket_sums(s);
+    fs_series_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -242,6 +321,8 @@ int main(void)
         cmocka_unit_test(test_add),
         cmocka_unit_test(test_add_shape_mismatch),
         cmocka_unit_test(test_totals),
+        cmocka_unit_test(test_totals_long_and_merged),
+        cmocka_unit_test(test_totals_saturate_with_buckets),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
