@@ -29,12 +29,14 @@ static const char *fs__table_mark(int expect)
     return expect < 0 ? "  " : expect ? "ok" : "XX";
 }
 
-static void fs__table_ms(char *buf, size_t len, int64_t ms)
+/* ms -1 is "nothing to measure", any other negative "never came": before
+ * the planned end, that is "stopped" — the run did not wait for it. */
+static void fs__table_ms(char *buf, size_t len, int64_t ms, int ended_early)
 {
     if (ms == -1)
         snprintf(buf, len, "-");
     else if (ms < 0)
-        snprintf(buf, len, "never");
+        snprintf(buf, len, ended_early ? "stopped" : "never");
     else
         snprintf(buf, len, "%lld ms", (long long)ms);
 }
@@ -141,7 +143,8 @@ void fs__table_print_cols(FILE *out, const char *name, const char *title,
     fprintf(out, "%-24s", "time to detect");
     for (size_t p = 0; p < ncols; p++) {
         const fs_verdict_result_t *v = cols[p].verdict;
-        fs__table_ms(cell, sizeof(cell), v ? v->time_to_detect_ms : -1);
+        fs__table_ms(cell, sizeof(cell), v ? v->time_to_detect_ms : -1,
+                     cols[p].stopped || cols[p].interrupted);
         fprintf(out, "  %-13s %s  ", cell,
                 fs__table_mark(fs__table_expect(&cols[p], "time_to_detect.max")));
     }
@@ -149,7 +152,8 @@ void fs__table_print_cols(FILE *out, const char *name, const char *title,
     fprintf(out, "%-24s", "time to recover");
     for (size_t p = 0; p < ncols; p++) {
         const fs_verdict_result_t *v = cols[p].verdict;
-        fs__table_ms(cell, sizeof(cell), v ? v->time_to_recover_ms : -1);
+        fs__table_ms(cell, sizeof(cell), v ? v->time_to_recover_ms : -1,
+                     cols[p].stopped || cols[p].interrupted);
         fprintf(out, "  %-13s %s  ", cell,
                 fs__table_mark(fs__table_expect(&cols[p], "time_to_recover.max")));
     }

@@ -201,10 +201,13 @@ static void fs__html_row(fs__report_buf_t *b, const cJSON *const *docs, size_t n
             fs__report_buf_ms(b, v);
             break;
         case FS_ROW_RECOVERED:
-            fs__report_buf_puts(b, cJSON_IsTrue(v)    ? "yes"
-                                   : cJSON_IsFalse(v) ? "<strong>no</strong>: still broken at "
-                                                        "the end"
-                                                      : "\xe2\x80\x93 (nothing broke)");
+            /* A run that ended early never had the time to recover in. */
+            fs__report_buf_puts(b, cJSON_IsTrue(v)     ? "yes"
+                                   : !cJSON_IsFalse(v) ? "\xe2\x80\x93 (nothing broke)"
+                                   : fs__report_ended_early(docs[d])
+                                       ? "<strong>no</strong>: still broken when the run was "
+                                         "stopped"
+                                       : "<strong>no</strong>: still broken at the end");
             break;
         case FS_ROW_CHAIN:
             fs__html_chain(b, docs[d]);

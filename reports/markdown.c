@@ -202,7 +202,8 @@ static void fs__md_metric_row(fs__report_buf_t *b, const cJSON *const *docs, siz
             fs__md_share(b, docs[i], key);
         else if (strcmp(key, "time_to_recover_ms") == 0 &&
                  cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(docs[i], "recovered")))
-            fs__report_buf_puts(b, "not recovered");
+            fs__report_buf_puts(b, fs__report_ended_early(docs[i]) ? "not recovered (run stopped)"
+                                                                   : "not recovered");
         else
             fs__md_ms(b, docs[i], key);
         if (expect_prefix != NULL)

@@ -263,11 +263,16 @@ void fs__report_held(const cJSON *doc, int *held, int *total)
     }
 }
 
-int fs__report_stopped(const cJSON *doc)
+int fs__report_ended_early(const cJSON *doc)
 {
     const char *status = fs__report_str(doc, "status");
 
-    return status != NULL && strcmp(status, "aborted") == 0 &&
+    return status != NULL && strcmp(status, "aborted") == 0;
+}
+
+int fs__report_stopped(const cJSON *doc)
+{
+    return fs__report_ended_early(doc) &&
            cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(doc, "aborted_by"));
 }
 

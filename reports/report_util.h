@@ -61,6 +61,11 @@ void fs__report_held(const cJSON *doc, int *held, int *total);
  * measured up to then, like a completed one. */
 int fs__report_stopped(const cJSON *doc);
 
+/* 1 when doc's run ended before its planned end, by a stop condition or an
+ * interrupt (status "aborted"): a recovery it did not show may simply not
+ * have had the time. */
+int fs__report_ended_early(const cJSON *doc);
+
 /* 1 when doc's expectations were all judged: the run completed or a stop
  * condition stopped it. */
 int fs__report_judged_run(const cJSON *doc);

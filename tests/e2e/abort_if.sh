@@ -85,6 +85,13 @@ grep -q 'name="abort_reason" value="abort_if\[0\]' "$out/junit.xml" || fail "jun
 grep -q '<failure' "$out/junit.xml" && fail "junit.xml fails an expected stop"
 grep -q "legacy    stopped early by abort_if\[0\]: .* (expected)$" "$E2E_DIR/both.log" ||
     fail "the terminal table does not say it: $(cat "$E2E_DIR/both.log")"
+# Broken when it stopped: "not recovered" because it did not wait, not "never".
+grep -q '<strong>no</strong>: still broken when the run was stopped' "$out/report.html" ||
+    fail "report.html does not say the run stopped before any recovery"
+grep -q '^| time to recover | not recovered (run stopped) |' "$out/summary.md" ||
+    fail "summary.md: $(grep 'time to recover' "$out/summary.md")"
+grep -Eq '^time to recover +stopped ' "$E2E_DIR/both.log" ||
+    fail "the terminal table: $(grep 'time to recover' "$E2E_DIR/both.log")"
 pass "report.html, summary.md, junit.xml and the table give the reason"
 
 # exit_1 NAME POSTURE WANT — runs $E2E_DIR/NAME.json in one posture into

@@ -212,9 +212,14 @@ static void test_escaping(void **state)
     assert_non_null(strstr(fx->text, "2 of 3 expectations failed; a run did not complete"));
     assert_int_equal(count(fx->text, "<span class=\"mark bad\" title=\"expected "), 2);
     assert_non_null(strstr(fx->text, "expected &lt;= 0.01"));
-    assert_non_null(strstr(fx->text, "<strong>no</strong>: still broken at the end"));
+    /* Interrupted while broken: it did not wait for a recovery... */
+    assert_non_null(strstr(fx->text, "<strong>no</strong>: still broken when the run was stopped"));
     /* No gnuplot output here: the charts say so instead. */
     assert_non_null(strstr(fx->text, "legacy/charts/health.svg: not rendered"));
+    /* ...while a run that went to its planned end had all the time it had. */
+    cJSON_ReplaceItemInObjectCaseSensitive(fx->docs[0], "status", cJSON_CreateString("completed"));
+    write_report(fx, 1, fx->dir, out);
+    assert_non_null(strstr(fx->text, "<strong>no</strong>: still broken at the end"));
 }
 
 static void test_empty_and_none(void **state)
@@ -337,6 +342,9 @@ static void test_stopped(void **state)
                                      "v-unaffected\">peak 1</span></td><td><span class=\"v "
                                      "v-cascaded\">peak 3, tripped</span>"));
     assert_non_null(strstr(fx->text, "<span class=\"status aborted\">stopped by abort_if[0]"));
+    /* Not "at the end": the stop came first. */
+    assert_non_null(strstr(fx->text, "<strong>no</strong>: still broken when the run was stopped"));
+    assert_null(strstr(fx->text, "still broken at the end"));
 
     a[0] = fx->docs[0];
     a[1] = fx->docs[1];

@@ -219,6 +219,7 @@ static void test_stopped_run(void **state)
     assert_lines(md,
                  "| `abort_if[1]` processes down (botmod) above 2 | peak 1 | peak 3, tripped |");
     assert_lines(md, "- hardened: aborted expected false, got true");
+    assert_non_null(strstr(md, "| time to recover | not recovered (run stopped) |"));
 }
 
 static void test_aborted_run(void **state)

@@ -300,7 +300,7 @@ static void test_interrupted_and_stopped(void **state)
 {
     fx_t fx;
     fs_results_expect_t stop;
-    char *out;
+    char *out, line[512], c[64];
 
     (void)state;
     fx_init(&fx);
@@ -310,6 +310,12 @@ static void test_interrupted_and_stopped(void **state)
     assert_non_null(strstr(out, "client->proxy; expectations 2/3 held; interrupted (SIGINT): "
                                 "partial results\n"));
     assert_non_null(strstr(out, "aborted   interrupted (SIGINT) before any verdict\n"));
+    /* Not "never": the run did not wait for a recovery. */
+    assert_true(row(out, "time to recover", line, sizeof(line)));
+    cell(line, 0, c, sizeof(c));
+    assert_string_equal(c, "  stopped           ");
+    cell(line, 1, c, sizeof(c));
+    assert_string_equal(c, "  1200 ms       ok  ");
     free(out);
 
     /* Stopped by a stop condition: said on its own line, against "aborted". */
@@ -325,6 +331,9 @@ static void test_interrupted_and_stopped(void **state)
                                 "0.3 for 1.0 s (since 3.2 s) (expected)\n"));
     assert_non_null(strstr(out, "hardened  stopped early by abort_if[1]: processes down 2 above 1 "
                                 "for 0.0 s (since 4.0 s) (not expected)\n"));
+    assert_true(row(out, "time to recover", line, sizeof(line)));
+    cell(line, 0, c, sizeof(c));
+    assert_string_equal(c, "  stopped           ");
     free(out);
 }
 
