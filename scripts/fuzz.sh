@@ -3,8 +3,10 @@
 #   fuzz.sh BUILD run SECONDS TARGET...   each target SECONDS in turn, its new
 #       inputs in BUILD/corpus/<target> (the checked-in seeds in
 #       tests/fuzz/corpus/<target> are read, never written), anything it
-#       finds in BUILD/findings/<target>/; prints execs, execs/s, cov and ft.
-#   fuzz.sh BUILD regress 0 TARGET...     each target once over its seeds.
+#       finds in BUILD/findings/<target>/, its log BUILD/logs/<target>.run.log;
+#       prints execs, execs/s, cov and ft.
+#   fuzz.sh BUILD regress 0 TARGET...     each target once over its seeds
+#       (log BUILD/logs/<target>.regress.log).
 # Exits 1 when any target found something (crash, leak, timeout, OOM) or
 # could not run, 2 on bad usage.
 build=$1
@@ -18,7 +20,9 @@ common="-detect_leaks=1 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1"
 
 for t in "$@"; do
     bin=$build/fuzz/$t
-    log=$build/logs/$t.log
+    # Each mode its own log: make test's regress pass must not truncate the
+    # log of a long run going on beside it.
+    log=$build/logs/$t.$mode.log
     mkdir -p "$build/logs" "$build/findings/$t" "$build/corpus/$t"
     dict=""
     [ -f "tests/fuzz/$t.dict" ] && dict="-dict=tests/fuzz/$t.dict"
@@ -38,7 +42,7 @@ for t in "$@"; do
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
-    cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$log" | tail -n 1)
+    cov=$(grep -ao 'cov: [0-9]* ft: [0-9]*' "$log" | tail -n 1)
     if [ $rc -eq 0 ]; then
         if [ "$mode" = run ]; then
             echo "fuzz: $t: ${execs:-?} execs, ${rate:-?}/s, ${cov:-cov: ?}, no finding"
